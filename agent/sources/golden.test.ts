@@ -1,0 +1,39 @@
+/**
+ * Golden tests for every parser in goldenParsers over every fixture under fixtures/<parser>/.
+ * Run with UPDATE_GOLDEN=1 to (re)write the expected files after checking a change by eye.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { goldenParsers } from "./goldenParsers.js";
+
+const fixturesDir = join(import.meta.dirname, "../../fixtures");
+const update = process.env.UPDATE_GOLDEN === "1";
+
+describe("golden parser fixtures", () => {
+  it("every fixture folder has a parser and every parser has fixtures", () => {
+    const folders = readdirSync(fixturesDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, ".golden")))
+      .map((d) => d.name)
+      .sort();
+    expect(folders).toEqual(Object.keys(goldenParsers).sort());
+  });
+
+  for (const [name, parse] of Object.entries(goldenParsers)) {
+    const dir = join(fixturesDir, name);
+    const inputs = existsSync(dir)
+      ? readdirSync(dir).filter((f) => !f.endsWith(".expected.json") && !f.startsWith("."))
+      : [];
+    describe(name, () => {
+      for (const input of inputs) {
+        it(input, () => {
+          const result = parse(readFileSync(join(dir, input), "utf8"));
+          const expectedFile = join(dir, `${input}.expected.json`);
+          if (update) writeFileSync(expectedFile, `${JSON.stringify(result, null, 2)}\n`);
+          expect(existsSync(expectedFile), `missing ${expectedFile}`).toBe(true);
+          expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(readFileSync(expectedFile, "utf8")));
+        });
+      }
+    });
+  }
+});

@@ -1,0 +1,31 @@
+/**
+ * What every source parser returns: the records it understood and the lines it skipped.
+ * Parsers never throw on input; a skipped line is reported with its number and reason
+ * so the agent can count and log it while keeping everything else.
+ */
+
+export interface SkippedLine {
+  /** 1-based line number in the input (0 when the problem is the whole input). */
+  line: number;
+  reason: string;
+  /** The offending text, truncated so a binary blob cannot flood the log. */
+  text: string;
+}
+
+export interface ParseResult<T> {
+  records: T[];
+  skipped: SkippedLine[];
+}
+
+const MAX_TEXT = 120;
+
+export function skippedLine(line: number, reason: string, text: string): SkippedLine {
+  return { line, reason, text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text };
+}
+
+/** Splits text into lines, accepting LF and CRLF, dropping the empty tail after the last newline. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}

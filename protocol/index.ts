@@ -1,0 +1,8 @@
+/** The wire contract shared by agent, collector and simulator. */
+export * from "./limits.js";
+export * from "./mac.js";
+export * from "./messages.js";
+export type { ValidationError } from "./schema.js";
+export * from "./topics.js";
+export * from "./validate.js";
+export * from "./version.js";

@@ -1,0 +1,21 @@
+/**
+ * Hardware addresses arrive in every spelling (upper case, no colons, no zero padding,
+ * dashes, Cisco dots); the wire form is lower-case colon-separated so records join by MAC.
+ */
+
+/** Returns the wire form of a 6-octet (or longer, colon-separated) hardware address, or null. */
+export function normalizeMac(raw: string): string | null {
+  const s = raw.trim().toLowerCase();
+  if (/^[0-9a-f]{12}$/.test(s)) return s.match(/../g)?.join(":") ?? null;
+  if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(s)) return normalizeMac(s.replaceAll(".", ""));
+  const parts = s.split(/[:-]/);
+  if (parts.length < 1 || parts.length > 20) return null;
+  if (!parts.every((p) => /^[0-9a-f]{1,2}$/.test(p))) return null;
+  return parts.map((p) => p.padStart(2, "0")).join(":");
+}
+
+/** True for locally administered addresses, which phones randomise per network. */
+export function isLocallyAdministered(mac: string): boolean {
+  const first = Number.parseInt(mac.slice(0, 2), 16);
+  return Number.isFinite(first) && (first & 0x02) !== 0;
+}

@@ -1,0 +1,196 @@
+/**
+ * The messages a gateway publishes, as schemas. The static types used everywhere are inferred
+ * from these schemas; docs/protocol.md documents each field, its unit and its TR-181 counterpart.
+ */
+import { isIP } from "node:net";
+import {
+  GATEWAY_ID_PATTERN,
+  MAX_ARRAY_ITEMS,
+  MAX_ID_LENGTH,
+  MAX_SEQUENCE,
+  MAX_STRING_LENGTH,
+} from "./limits.js";
+import {
+  array,
+  bool,
+  INVALID,
+  type Infer,
+  int,
+  literal,
+  nullable,
+  num,
+  object,
+  oneOf,
+  optional,
+  type Schema,
+  str,
+} from "./schema.js";
+import { PROTOCOL_VERSION } from "./version.js";
+
+/** Lower-case, colon-separated hardware address: 6 octets for Ethernet/Wi-Fi, up to 20 for other link types. */
+export const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){0,19}$/;
+
+const mac = str({ max: 59, pattern: MAC_PATTERN, patternName: "a lower-case colon-separated MAC" });
+const name = str({ min: 1, max: MAX_STRING_LENGTH });
+const text = str({ max: MAX_STRING_LENGTH });
+const id = str({ max: MAX_ID_LENGTH });
+const counter = int(0);
+/** Milliseconds since the epoch on the gateway's clock; the clock may be wrong (1970 before NTP). */
+const epochMs = int(0, 8.64e15);
+
+const ipAddress: Schema<string> = {
+  check(value, path, errors) {
+    if (typeof value === "string" && value.length <= 64 && isIP(value) !== 0) return value;
+    errors.push({ path, message: `expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}` });
+    return INVALID;
+  },
+};
+
+export const LEASE_SOURCES = ["dnsmasq", "isc-dhcpd", "kea", "odhcpd"] as const;
+
+export const leaseSchema = object({
+  /** Client hardware address; null for DHCPv6, whose leases are keyed by DUID and IAID. */
+  mac: nullable(mac),
+  ip: ipAddress,
+  family: oneOf(["ipv4", "ipv6"] as const),
+  hostname: nullable(text),
+  /** Gateway clock, ms since epoch; null means the lease never expires. */
+  expiresAt: nullable(epochMs),
+  /** DHCPv4 client identifier (option 61), lower-case colon-separated hex as the server prints it. */
+  clientId: nullable(id),
+  /** DHCPv6 client DUID, hex. */
+  duid: nullable(id),
+  /** DHCPv6 identity association id. */
+  iaid: nullable(int(0, 0xffffffff)),
+  source: oneOf(LEASE_SOURCES),
+});
+export type Lease = Infer<typeof leaseSchema>;
+
+export const NEIGHBOR_STATES = [
+  "reachable",
+  "stale",
+  "delay",
+  "probe",
+  "incomplete",
+  "failed",
+  "noarp",
+  "permanent",
+  "none",
+] as const;
+
+export const neighborSchema = object({
+  ip: ipAddress,
+  /** Null while resolution is incomplete or has failed. */
+  mac: nullable(mac),
+  interface: name,
+  state: oneOf(NEIGHBOR_STATES),
+  /** Bridge port the MAC was learned on (from the forwarding database), when known. */
+  bridgePort: nullable(name),
+});
+export type Neighbor = Infer<typeof neighborSchema>;
+
+export const interfaceSchema = object({
+  name,
+  rxBytes: counter,
+  txBytes: counter,
+  rxPackets: counter,
+  txPackets: counter,
+  rxErrors: counter,
+  txErrors: counter,
+  rxDropped: counter,
+  txDropped: counter,
+});
+export type InterfaceCounters = Infer<typeof interfaceSchema>;
+
+export const radioSchema = object({
+  interface: name,
+  phy: nullable(name),
+  /** iw interface type: AP, managed, monitor, mesh point, ... */
+  type: text,
+  ssid: nullable(str({ max: 32 * 4 })),
+  mac: nullable(mac),
+  frequencyMhz: nullable(int(0, 100_000)),
+  channel: nullable(int(0, 300)),
+  channelWidthMhz: nullable(int(0, 640)),
+  txPowerDbm: nullable(num(-100, 100)),
+  noiseDbm: nullable(num(-150, 0)),
+  /** Cumulative survey times for the channel in use, ms (use differences between readings). */
+  channelActiveMs: nullable(counter),
+  channelBusyMs: nullable(counter),
+  channelRxMs: nullable(counter),
+  channelTxMs: nullable(counter),
+});
+export type Radio = Infer<typeof radioSchema>;
+
+export const stationSchema = object({
+  mac,
+  interface: name,
+  signalDbm: nullable(num(-150, 50)),
+  signalAvgDbm: nullable(num(-150, 50)),
+  rxBytes: counter,
+  txBytes: counter,
+  rxPackets: counter,
+  txPackets: counter,
+  txRetries: nullable(counter),
+  txFailed: nullable(counter),
+  rxBitrateMbps: nullable(num(0, 1e6)),
+  txBitrateMbps: nullable(num(0, 1e6)),
+  /** The bitrate as iw describes it (MCS, width, guard interval, spatial streams). */
+  rxBitrate: nullable(text),
+  txBitrate: nullable(text),
+  connectedSeconds: nullable(counter),
+  inactiveMs: nullable(counter),
+  authorized: nullable(bool),
+  associated: nullable(bool),
+  /** Fields the driver reported implausibly (positive signal, inactive time near 2^32, ...). */
+  suspect: array(text, 32),
+});
+export type Station = Infer<typeof stationSchema>;
+
+export const SOURCE_STATUSES = ["ok", "absent", "error"] as const;
+
+export const sourceStatusSchema = object({
+  source: name,
+  status: oneOf(SOURCE_STATUSES),
+  /** Records the source produced this cycle. */
+  records: counter,
+  /** Lines or rows skipped as malformed this cycle. */
+  skipped: counter,
+  error: nullable(text),
+});
+export type SourceStatus = Infer<typeof sourceStatusSchema>;
+
+const envelopeShape = {
+  v: literal(PROTOCOL_VERSION),
+  gatewayId: str({ max: 64, pattern: GATEWAY_ID_PATTERN, patternName: "a gateway id" }),
+  /** The gateway's boot id (a new random value each boot). */
+  bootId: str({ min: 1, max: 64 }),
+  /** Per boot, increasing by at least one for every message the gateway sends. */
+  seq: int(0, MAX_SEQUENCE),
+  /** Gateway clock at collection time, ms since epoch. */
+  collectedAt: epochMs,
+};
+
+export const snapshotSchema = object({
+  ...envelopeShape,
+  type: literal("snapshot"),
+  uptimeSeconds: nullable(num(0, 1e10)),
+  leases: array(leaseSchema, MAX_ARRAY_ITEMS),
+  neighbors: array(neighborSchema, MAX_ARRAY_ITEMS),
+  interfaces: array(interfaceSchema, MAX_ARRAY_ITEMS),
+  radios: array(radioSchema, 64),
+  stations: array(stationSchema, MAX_ARRAY_ITEMS),
+  sources: array(sourceStatusSchema, 64),
+});
+export type Snapshot = Infer<typeof snapshotSchema>;
+
+export const stateSchema = object({
+  ...envelopeShape,
+  type: literal("state"),
+  /** True when published by the agent on connect; false when published by the broker as the last will. */
+  online: bool,
+  agentVersion: optional(nullable(text)),
+});
+export type StateMessage = Infer<typeof stateSchema>;
+
+export type Message = Snapshot | StateMessage;
