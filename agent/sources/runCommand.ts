@@ -26,7 +26,7 @@ export function runCommand(
   args: readonly string[],
   options: RunCommandOptions,
 ): Promise<CommandResult> {
-  const env = { ...process.env, LC_ALL: "C" };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C" };
   if (options.extraPath && options.extraPath.length > 0) {
     env.PATH = [...options.extraPath, process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"].join(":");
   }
