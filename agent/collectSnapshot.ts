@@ -1,0 +1,120 @@
+/**
+ * One collection cycle: runs every configured source, gathers their records into the
+ * snapshot's arrays and reports each source's status. A source that throws, times out or
+ * returns garbage costs only its own records; the cycle always produces a snapshot.
+ */
+import type { Logger } from "../common/logger.js";
+import { PROTOCOL_VERSION, type Snapshot, type SourceStatus } from "../protocol/index.js";
+import { readUptimeSeconds } from "./bootId.js";
+import type { SkippedLine } from "./sources/parseResult.js";
+import type { Source, SourceContext, SourceOutcome } from "./sources/source.js";
+
+export interface SnapshotIdentity {
+  gatewayId: string;
+  bootId: string;
+  seq: number;
+}
+
+export interface CollectResult {
+  snapshot: Omit<Snapshot, "seq">;
+  /** A few skipped lines per source, for the log. */
+  skippedExamples: Map<string, SkippedLine[]>;
+}
+
+/** Skipped lines logged per source and change of status: enough to diagnose, not a copy of the file. */
+const SKIPPED_EXAMPLES = 3;
+
+async function collectSafely(source: Source, ctx: SourceContext): Promise<SourceOutcome> {
+  try {
+    return await source.collect(ctx);
+  } catch (error) {
+    return { status: "error", error: (error as Error).message || String(error) };
+  }
+}
+
+export async function collectSnapshot(
+  sources: readonly Source[],
+  ctx: SourceContext,
+  identity: Omit<SnapshotIdentity, "seq">,
+): Promise<CollectResult> {
+  const collectedAt = ctx.now();
+  const [outcomes, uptimeSeconds] = await Promise.all([
+    Promise.all(sources.map((s) => collectSafely(s, ctx))),
+    readUptimeSeconds(ctx),
+  ]);
+  const snapshot: Omit<Snapshot, "seq"> = {
+    v: PROTOCOL_VERSION,
+    type: "snapshot",
+    gatewayId: identity.gatewayId,
+    bootId: identity.bootId,
+    collectedAt,
+    uptimeSeconds,
+    leases: [],
+    neighbors: [],
+    interfaces: [],
+    radios: [],
+    stations: [],
+    sources: [],
+  };
+  const skippedExamples = new Map<string, SkippedLine[]>();
+  outcomes.forEach((outcome, i) => {
+    const name = (sources[i] as Source).name;
+    const status: SourceStatus = {
+      source: name,
+      status: outcome.status,
+      records: 0,
+      skipped: 0,
+      error: null,
+    };
+    if (outcome.status === "ok") {
+      const r = outcome.records;
+      for (const key of ["leases", "neighbors", "interfaces", "radios", "stations"] as const) {
+        const rows = r[key];
+        if (!rows) continue;
+        (snapshot[key] as unknown[]).push(...rows);
+        status.records += rows.length;
+      }
+      status.skipped = outcome.skipped.length;
+      if (outcome.skipped.length > 0) skippedExamples.set(name, outcome.skipped.slice(0, SKIPPED_EXAMPLES));
+    } else {
+      status.error = (outcome.status === "absent" ? outcome.reason : outcome.error).slice(0, 255);
+    }
+    snapshot.sources.push(status);
+  });
+  return { snapshot, skippedExamples };
+}
+
+/**
+ * Logs a source's status when it changes (ok → error, error text changes, ...), not every
+ * cycle, so a gateway without Wi-Fi does not log "iw absent" every 30 seconds for months.
+ */
+export class SourceStatusLog {
+  readonly #last = new Map<string, string>();
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  report(statuses: readonly SourceStatus[], skippedExamples: Map<string, SkippedLine[]>): void {
+    for (const s of statuses) {
+      const key = `${s.status}|${s.error ?? ""}|${s.skipped > 0}`;
+      if (this.#last.get(s.source) === key) continue;
+      this.#last.set(s.source, key);
+      const fields = {
+        source: s.source,
+        status: s.status,
+        error: s.error,
+        records: s.records,
+        skipped: s.skipped,
+      };
+      if (s.status === "error") this.#log.warn(fields, "source failed");
+      else if (s.skipped > 0)
+        this.#log.warn(
+          { ...fields, examples: skippedExamples.get(s.source) },
+          "source skipped malformed input",
+        );
+      else this.#log.info(fields, s.status === "ok" ? "source ok" : "source absent");
+    }
+  }
+}

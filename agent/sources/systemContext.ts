@@ -1,0 +1,54 @@
+/**
+ * The real SourceContext: system paths resolved under `--root` (a chroot-like view, so the
+ * same agent reads a real gateway at `/` or a simulated one in a directory), and commands run
+ * with the configured timeout and extra command directories.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { runCommand } from "./runCommand.js";
+import type { SourceContext } from "./source.js";
+
+export interface SystemContextOptions {
+  root: string;
+  commandTimeoutMs: number;
+  /** Searched before PATH for commands (e.g. a simulator's `bin`). */
+  commandDirs?: readonly string[];
+  clock?: () => number;
+}
+
+/** Maps a system path to the file to read: absolute paths go under the root; relative ones from the cwd first. */
+export function underRoot(root: string, path: string): string {
+  return join(resolve(root), resolve("/", resolve(path)));
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+export function createSystemContext(options: SystemContextOptions): SourceContext {
+  const { root, commandTimeoutMs } = options;
+  const commandDirs = options.commandDirs?.map((d) => resolve(d)) ?? [];
+  return {
+    root,
+    async readSystemFile(path) {
+      try {
+        return await readFile(underRoot(root, path), "utf8");
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    async listSystemDir(path) {
+      try {
+        return await readdir(underRoot(root, path));
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    runCommand: (command, args) =>
+      runCommand(command, args, { timeoutMs: commandTimeoutMs, extraPath: commandDirs }),
+    now: options.clock ?? Date.now,
+  };
+}

@@ -1,0 +1,117 @@
+/** `leaseline agent`: runs on the gateway, collects its sources and publishes snapshots. */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { Agent } from "../agent/agent.js";
+import { BOOT_ID_PATH } from "../agent/bootId.js";
+import { createDnsmasqSource } from "../agent/sources/dnsmasq/dnsmasqSource.js";
+import { createSystemContext } from "../agent/sources/systemContext.js";
+import { parseBrokerUrl } from "../common/brokerUrl.js";
+import { createLogger } from "../common/logger.js";
+import { LEASELINE_VERSION } from "../common/version.js";
+import { isValidGatewayId } from "../protocol/index.js";
+import { integerOption, numberOption, reportErrors, untilSignal } from "./optionParsers.js";
+
+interface AgentFlags {
+  gatewayId?: string;
+  broker?: string;
+  dnsmasqLeases?: string;
+  bootIdFile: string;
+  root: string;
+  interval: number;
+  once?: boolean;
+  print?: boolean;
+  stateDir: string;
+  commandDir: string[];
+  commandTimeout: number;
+}
+
+export function agentCommand(): Command {
+  return new Command("agent")
+    .description("collect the gateway's leases and publish them to the collector")
+    .option("--gateway-id <id>", "this gateway's id (MQTT client id and topic level)")
+    .option("--broker <url>", "collector's MQTT broker, e.g. mqtt://127.0.0.1:1883")
+    .option(
+      "--dnsmasq-leases <file>",
+      "dnsmasq lease file (default: the first of /tmp/dhcp.leases, /var/lib/misc/dnsmasq.leases, /nvram/dnsmasq.leases)",
+    )
+    .option("--boot-id-file <file>", "boot id file", BOOT_ID_PATH)
+    .option("--root <dir>", "prefix for every system path (a simulated gateway's directory)", "/")
+    .option("--interval <seconds>", "seconds between snapshots", numberOption(0.1, 86_400), 30)
+    .option("--once", "collect once and exit")
+    .option("--print", "print the snapshot as JSON on stdout instead of publishing (with --once)")
+    .option(
+      "--state-dir <dir>",
+      "where per-boot sequence numbers are kept (tmpfs is right: they live for one boot)",
+      join(tmpdir(), "leaseline-agent"),
+    )
+    .option(
+      "--command-dir <dir>",
+      "directory searched before PATH for iw, ip, bridge (repeatable)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option(
+      "--command-timeout <ms>",
+      "timeout for each command the agent runs",
+      integerOption(100, 60_000),
+      5000,
+    )
+    .addHelpText(
+      "after",
+      "\nPaths are read under --root, as in a chroot: --root /sim/gw-1 --dnsmasq-leases /tmp/dhcp.leases reads /sim/gw-1/tmp/dhcp.leases.",
+    )
+    .action((flags: AgentFlags) => reportErrors(() => runAgentCommand(flags)));
+}
+
+async function runAgentCommand(flags: AgentFlags): Promise<void> {
+  const errors: string[] = [];
+  const printing = Boolean(flags.once && flags.print);
+  if (flags.print && !flags.once) errors.push("--print needs --once");
+  const gatewayId = flags.gatewayId ?? (printing ? "local" : undefined);
+  if (!gatewayId) errors.push("--gateway-id is required to publish");
+  else if (!isValidGatewayId(gatewayId))
+    errors.push(`--gateway-id ${JSON.stringify(gatewayId)}: use 1-64 of A-Z a-z 0-9 . _ : -`);
+  if (!printing) {
+    if (!flags.broker) errors.push("--broker is required to publish (or use --once --print)");
+    else {
+      try {
+        parseBrokerUrl(flags.broker, "--broker");
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.join("\n  "));
+
+  const log = createLogger("agent");
+  const ctx = createSystemContext({
+    root: flags.root,
+    commandTimeoutMs: flags.commandTimeout,
+    commandDirs: flags.commandDir,
+  });
+  const agent = new Agent({
+    gatewayId: gatewayId as string,
+    ctx,
+    sources: [createDnsmasqSource(flags.dnsmasqLeases ? { file: flags.dnsmasqLeases } : {})],
+    bootIdFile: flags.bootIdFile,
+    log,
+    version: LEASELINE_VERSION,
+    stateDir: printing ? null : flags.stateDir,
+    broker: flags.broker ?? null,
+    intervalMs: flags.interval * 1000,
+  });
+  if (printing) {
+    process.stdout.write(`${JSON.stringify(await agent.collect(), null, 2)}\n`);
+    return;
+  }
+  await agent.start();
+  if (flags.once) {
+    // One snapshot, acknowledged (or given up after a while), then a clean disconnect.
+    await agent.stop();
+    return;
+  }
+  const signal = await untilSignal();
+  log.info({ signal }, "stopping");
+  await agent.stop();
+}

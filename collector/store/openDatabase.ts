@@ -1,0 +1,43 @@
+/**
+ * Opens the collector's SQLite file with the settings the lifetime rules depend on:
+ * WAL for concurrent readers, synchronous=NORMAL (a crash loses at most the last
+ * un-checkpointed transactions' durability window, never consistency), and secure_delete
+ * so that a deleted lease's MAC and hostname are overwritten, not left in free pages.
+ */
+import Database from "better-sqlite3";
+import { migrate } from "./schema.js";
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const readonly = options.readonly ?? false;
+  let db: Db;
+  try {
+    db = new Database(file, { readonly, fileMustExist: readonly, timeout: 5000 });
+  } catch (error) {
+    const hint = readonly ? " (is the path right, and has a collector created it?)" : "";
+    throw new Error(`cannot open database ${file}: ${(error as Error).message}${hint}`);
+  }
+  db.pragma("secure_delete = ON");
+  db.pragma("busy_timeout = 5000");
+  if (!readonly) {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+  }
+  return db;
+}
+
+/**
+ * Moves the WAL into the database file and truncates it, so deleted rows' old page images do
+ * not linger in the WAL. Returns false when a reader kept the checkpoint from completing.
+ */
+export function checkpointTruncate(db: Db): boolean {
+  const row = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+  return row[0]?.busy === 0;
+}

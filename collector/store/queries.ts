@@ -1,0 +1,103 @@
+/**
+ * Read-side queries for support tooling (CLI and, later, the HTTP API). They read what the
+ * lifetime rules left, and present times on the collector's clock as ISO-8601 UTC.
+ */
+import type { Db } from "./openDatabase.js";
+
+export interface GatewaySummary {
+  gatewayId: string;
+  online: boolean;
+  bootId: string;
+  /** When the collector first saw the current boot: the last reboot as far as it knows. */
+  lastReboot: string;
+  lastSeen: string;
+  firstSeen: string;
+  deviceCount: number;
+  agentVersion: string | null;
+  uptimeSeconds: number | null;
+}
+
+export interface DeviceSummary {
+  mac: string | null;
+  ip: string;
+  family: string;
+  hostname: string | null;
+  /** Collector clock; null when the lease never expires. */
+  expiresAt: string | null;
+  clientId: string | null;
+  duid: string | null;
+  source: string;
+  firstSeen: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function listGateways(db: Db): GatewaySummary[] {
+  const rows = db
+    .prepare<
+      [],
+      {
+        gateway_id: string;
+        online: number;
+        boot_id: string;
+        boot_seen_at: number;
+        last_seen_at: number;
+        first_seen_at: number;
+        agent_version: string | null;
+        uptime_seconds: number | null;
+        devices: number;
+      }
+    >(
+      `SELECT g.*, (SELECT count(*) FROM leases l WHERE l.gateway_id = g.gateway_id) AS devices
+       FROM gateways g ORDER BY g.gateway_id`,
+    )
+    .all();
+  return rows.map((r) => ({
+    gatewayId: r.gateway_id,
+    online: r.online === 1,
+    bootId: r.boot_id,
+    lastReboot: iso(r.boot_seen_at),
+    lastSeen: iso(r.last_seen_at),
+    firstSeen: iso(r.first_seen_at),
+    deviceCount: r.devices,
+    agentVersion: r.agent_version,
+    uptimeSeconds: r.uptime_seconds,
+  }));
+}
+
+export function gatewayExists(db: Db, gatewayId: string): boolean {
+  return db.prepare("SELECT 1 FROM gateways WHERE gateway_id = ?").get(gatewayId) !== undefined;
+}
+
+export function listDevices(db: Db, gatewayId: string): DeviceSummary[] {
+  const rows = db
+    .prepare<
+      [string],
+      {
+        mac: string | null;
+        ip: string;
+        family: string;
+        hostname: string | null;
+        expires_at: number | null;
+        client_id: string | null;
+        duid: string | null;
+        source: string;
+        first_seen_at: number;
+      }
+    >(
+      `SELECT mac, ip, family, hostname, expires_at, client_id, duid, source, first_seen_at
+       FROM leases WHERE gateway_id = ? ORDER BY family, mac, ip`,
+    )
+    .all(gatewayId);
+  return rows.map((r) => ({
+    mac: r.mac,
+    ip: r.ip,
+    family: r.family,
+    hostname: r.hostname,
+    expiresAt: r.expires_at === null ? null : iso(r.expires_at),
+    clientId: r.client_id,
+    duid: r.duid,
+    source: r.source,
+    firstSeen: iso(r.first_seen_at),
+  }));
+}

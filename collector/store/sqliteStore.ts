@@ -1,0 +1,208 @@
+/**
+ * SQLite implementation of the Store: applies the lease-lifetime rules of docs/lifecycle.md
+ * as messages arrive, and writes only what changed so a fleet of steady networks costs little.
+ */
+import type { Lease, Snapshot, StateMessage } from "../../protocol/index.js";
+import { checkpointTruncate, type Db, openDatabase } from "./openDatabase.js";
+import { type ApplyResult, noDeletions, type ReceivedMessage, type Store } from "./store.js";
+
+/** Retired boot ids kept per gateway: enough to ignore any straggler from recent reboots. */
+const RETIRED_BOOTS_KEPT = 16;
+
+/** Expiry jitter below this is the conversion's own noise (receive time varies), not a renewal. */
+const EXPIRY_CHANGE_THRESHOLD_MS = 2000;
+
+interface GatewayRow {
+  boot_id: string;
+  last_snapshot_seq: number;
+  last_state_seq: number;
+}
+
+interface LeaseRow {
+  ip: string;
+  mac: string | null;
+  duid: string | null;
+  hostname: string | null;
+  client_id: string | null;
+  iaid: number | null;
+  expires_at: number | null;
+}
+
+/** Lease expiry on the collector's clock: the gateway's clock may be years off (1970 before NTP). */
+export function toCollectorExpiry(lease: Lease, collectedAt: number, receivedAt: number): number | null {
+  return lease.expiresAt === null ? null : receivedAt + (lease.expiresAt - collectedAt);
+}
+
+export class SqliteStore implements Store {
+  readonly db: Db;
+  readonly #statements;
+  /** Rows were deleted since the last truncating checkpoint, so the WAL may still hold their bytes. */
+  #erasurePending = false;
+
+  constructor(file: string) {
+    this.db = openDatabase(file);
+    const db = this.db;
+    this.#statements = {
+      gateway: db.prepare<[string], GatewayRow>(
+        "SELECT boot_id, last_snapshot_seq, last_state_seq FROM gateways WHERE gateway_id = ?",
+      ),
+      isRetired: db.prepare<[string, string], { one: number }>(
+        "SELECT 1 AS one FROM retired_boots WHERE gateway_id = ? AND boot_id = ?",
+      ),
+      insertGateway: db.prepare(
+        `INSERT INTO gateways (gateway_id, boot_id, boot_seen_at, first_seen_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      retireBoot: db.prepare(
+        "INSERT OR IGNORE INTO retired_boots (gateway_id, boot_id, retired_at) VALUES (?, ?, ?)",
+      ),
+      pruneRetired: db.prepare(
+        `DELETE FROM retired_boots WHERE gateway_id = ? AND boot_id NOT IN
+           (SELECT boot_id FROM retired_boots WHERE gateway_id = ? ORDER BY retired_at DESC LIMIT ${RETIRED_BOOTS_KEPT})`,
+      ),
+      newBoot: db.prepare(
+        `UPDATE gateways SET boot_id = ?, boot_seen_at = ?, last_snapshot_seq = -1, last_state_seq = -1,
+           uptime_seconds = NULL, clock_offset_ms = NULL WHERE gateway_id = ?`,
+      ),
+      deleteGatewayLeases: db.prepare("DELETE FROM leases WHERE gateway_id = ?"),
+      snapshotSeen: db.prepare(
+        `UPDATE gateways SET last_snapshot_seq = ?, last_seen_at = ?, clock_offset_ms = ?, uptime_seconds = ?
+         WHERE gateway_id = ?`,
+      ),
+      stateSeen: db.prepare(
+        `UPDATE gateways SET last_state_seq = ?, last_seen_at = ?, online = ?, agent_version = coalesce(?, agent_version)
+         WHERE gateway_id = ?`,
+      ),
+      leasesOf: db.prepare<[string], LeaseRow>(
+        "SELECT ip, mac, duid, hostname, client_id, iaid, expires_at FROM leases WHERE gateway_id = ?",
+      ),
+      upsertLease: db.prepare(
+        `INSERT INTO leases (gateway_id, ip, family, mac, hostname, client_id, duid, iaid, source, expires_at, first_seen_at, updated_at)
+         VALUES (@gatewayId, @ip, @family, @mac, @hostname, @clientId, @duid, @iaid, @source, @expiresAt, @now, @now)
+         ON CONFLICT (gateway_id, ip) DO UPDATE SET family = excluded.family, mac = excluded.mac,
+           hostname = excluded.hostname, client_id = excluded.client_id, duid = excluded.duid, iaid = excluded.iaid,
+           source = excluded.source, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+      ),
+      deleteLease: db.prepare("DELETE FROM leases WHERE gateway_id = ? AND ip = ?"),
+      sweep: db.prepare("DELETE FROM leases WHERE expires_at IS NOT NULL AND expires_at <= ?"),
+    };
+  }
+
+  applyBatch(batch: readonly ReceivedMessage[]): ApplyResult[] {
+    const results = this.db.transaction(() => batch.map((item) => this.#apply(item))).immediate();
+    if (results.some((r) => r.deleted.released + r.deleted.reset > 0)) this.#erasurePending = true;
+    return results;
+  }
+
+  sweepExpired(now: number): number {
+    const { changes } = this.#statements.sweep.run(now);
+    if (changes > 0) this.#erasurePending = true;
+    // Deleted rows' old page images stay in the WAL until it is checkpointed and truncated.
+    if (this.#erasurePending && checkpointTruncate(this.db)) this.#erasurePending = false;
+    return changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  #apply({ message, receivedAt }: ReceivedMessage): ApplyResult {
+    const s = this.#statements;
+    const result: ApplyResult = { outcome: "stored", deleted: noDeletions(), written: 0 };
+    const { gatewayId, bootId } = message;
+    if (s.isRetired.get(gatewayId, bootId)) return { ...result, outcome: "retired-boot" };
+
+    let gateway = s.gateway.get(gatewayId);
+    if (!gateway) {
+      s.insertGateway.run(gatewayId, bootId, receivedAt, receivedAt, receivedAt);
+      gateway = { boot_id: bootId, last_snapshot_seq: -1, last_state_seq: -1 };
+    } else if (gateway.boot_id !== bootId) {
+      // Rule 3: the router reset. Everything of the old boot goes before anything of the new one is stored.
+      result.deleted.reset = s.deleteGatewayLeases.run(gatewayId).changes;
+      s.retireBoot.run(gatewayId, gateway.boot_id, receivedAt);
+      s.pruneRetired.run(gatewayId, gatewayId);
+      s.newBoot.run(bootId, receivedAt, gatewayId);
+      gateway = { boot_id: bootId, last_snapshot_seq: -1, last_state_seq: -1 };
+    }
+
+    if (message.type === "state") return this.#applyState(message, gateway, receivedAt, result);
+    return this.#applySnapshot(message, gateway, receivedAt, result);
+  }
+
+  #applyState(
+    message: StateMessage,
+    gateway: GatewayRow,
+    receivedAt: number,
+    result: ApplyResult,
+  ): ApplyResult {
+    // An offline will from an older connection can arrive after the newer connection's online message.
+    if (message.seq <= gateway.last_state_seq) return { ...result, outcome: "duplicate" };
+    this.#statements.stateSeen.run(
+      message.seq,
+      receivedAt,
+      message.online ? 1 : 0,
+      message.agentVersion ?? null,
+      message.gatewayId,
+    );
+    result.written++;
+    return result;
+  }
+
+  #applySnapshot(
+    message: Snapshot,
+    gateway: GatewayRow,
+    receivedAt: number,
+    result: ApplyResult,
+  ): ApplyResult {
+    const s = this.#statements;
+    // Older or repeated snapshots must not bring back a lease a newer one already removed.
+    if (message.seq <= gateway.last_snapshot_seq) return { ...result, outcome: "duplicate" };
+    const { gatewayId, collectedAt } = message;
+    s.snapshotSeen.run(message.seq, receivedAt, receivedAt - collectedAt, message.uptimeSeconds, gatewayId);
+
+    const existing = new Map(s.leasesOf.all(gatewayId).map((row) => [row.ip, row]));
+    const present = new Set<string>();
+    for (const lease of message.leases) {
+      const expiresAt = toCollectorExpiry(lease, collectedAt, receivedAt);
+      // Rule 1 applied on arrival: a lease already expired (the server has not cleaned it yet) is not stored.
+      if (expiresAt !== null && expiresAt <= receivedAt) continue;
+      present.add(lease.ip);
+      const old = existing.get(lease.ip);
+      if (old && !leaseChanged(old, lease, expiresAt)) continue;
+      if (old && (old.mac !== lease.mac || old.duid !== lease.duid)) {
+        // Another device took the address: the previous device's lease ended.
+        s.deleteLease.run(gatewayId, lease.ip);
+        result.deleted.released++;
+      }
+      s.upsertLease.run({
+        gatewayId,
+        ip: lease.ip,
+        family: lease.family,
+        mac: lease.mac,
+        hostname: lease.hostname,
+        clientId: lease.clientId,
+        duid: lease.duid,
+        iaid: lease.iaid,
+        source: lease.source,
+        expiresAt,
+        now: receivedAt,
+      });
+      result.written++;
+    }
+    // Rule 2: a lease missing from a later snapshot of the same boot was released or removed.
+    for (const ip of existing.keys()) {
+      if (!present.has(ip)) {
+        s.deleteLease.run(gatewayId, ip);
+        result.deleted.released++;
+      }
+    }
+    return result;
+  }
+}
+
+function leaseChanged(old: LeaseRow, lease: Lease, expiresAt: number | null): boolean {
+  if (old.mac !== lease.mac || old.duid !== lease.duid || old.hostname !== lease.hostname) return true;
+  if (old.client_id !== lease.clientId || old.iaid !== lease.iaid) return true;
+  if (old.expires_at === null || expiresAt === null) return old.expires_at !== expiresAt;
+  return Math.abs(old.expires_at - expiresAt) > EXPIRY_CHANGE_THRESHOLD_MS;
+}
