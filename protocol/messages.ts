@@ -17,6 +17,7 @@ import {
   type Infer,
   int,
   literal,
+  MAX_ERRORS,
   nullable,
   num,
   object,
@@ -41,7 +42,12 @@ const epochMs = int(0, 8.64e15);
 const ipAddress: Schema<string> = {
   check(value, path, errors) {
     if (typeof value === "string" && value.length <= 64 && isIP(value) !== 0) return value;
-    errors.push({ path, message: `expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}` });
+    if (errors.length < MAX_ERRORS) {
+      errors.push({
+        path,
+        message: `expected an IPv4 or IPv6 address, got ${JSON.stringify(value)?.slice(0, 80)}`,
+      });
+    }
     return INVALID;
   },
 };

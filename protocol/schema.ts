@@ -30,7 +30,7 @@ function describe(value: unknown): string {
 }
 
 function fail(errors: ValidationError[], path: string, message: string): typeof INVALID {
-  errors.push({ path: path || "(root)", message });
+  if (errors.length < MAX_ERRORS) errors.push({ path: path || "(root)", message });
   return INVALID;
 }
 

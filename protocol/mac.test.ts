@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { isLocallyAdministered, normalizeMac } from "./mac.js";
+
+describe("normalizeMac", () => {
+  it.each([
+    ["AC:DE:48:00:11:22", "ac:de:48:00:11:22"],
+    ["acde48001122", "ac:de:48:00:11:22"],
+    ["0:e0:4c:1:2:3", "00:e0:4c:01:02:03"],
+    ["AC-DE-48-00-11-22", "ac:de:48:00:11:22"],
+    ["acde.4800.1122", "ac:de:48:00:11:22"],
+  ])("%s → %s", (raw, expected) => expect(normalizeMac(raw)).toBe(expected));
+
+  it.each(["", "zz:11:22:33:44:55", "001:22:33:44:55:66", "12345"])("rejects %j", (raw) => {
+    expect(normalizeMac(raw)).toBeNull();
+  });
+
+  it("flags locally administered (randomised) addresses", () => {
+    expect(isLocallyAdministered("d2:5f:3a:91:0c:7e")).toBe(true);
+    expect(isLocallyAdministered("ac:de:48:00:11:22")).toBe(false);
+  });
+});
