@@ -11,7 +11,8 @@ import { readBootId } from "./bootId.js";
 import { collectSnapshot, SourceStatusLog } from "./collectSnapshot.js";
 import { MqttPublisher } from "./mqttPublisher.js";
 import { SequenceCounter } from "./sequenceCounter.js";
-import type { Source, SourceContext } from "./sources/source.js";
+import type { SourceSelection } from "./sources/registry.js";
+import type { SourceContext } from "./sources/source.js";
 
 /** How long shutdown waits for unacknowledged snapshots before disconnecting anyway. */
 const SHUTDOWN_FLUSH_MS = 5000;
@@ -19,7 +20,7 @@ const SHUTDOWN_FLUSH_MS = 5000;
 export interface AgentOptions {
   gatewayId: string;
   ctx: SourceContext;
-  sources: readonly Source[];
+  sources: SourceSelection;
   bootIdFile: string;
   log: Logger;
   version: string;
@@ -60,7 +61,8 @@ export class Agent {
       this.#sequence.resetForBoot(bootId);
       this.#publisher?.announce();
     }
-    const { snapshot, skippedExamples } = await collectSnapshot(o.sources, o.ctx, {
+    const sources = await o.sources.current(o.ctx);
+    const { snapshot, skippedExamples } = await collectSnapshot(sources, o.ctx, {
       gatewayId: o.gatewayId,
       bootId,
     });

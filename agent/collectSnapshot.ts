@@ -6,6 +6,7 @@
 import type { Logger } from "../common/logger.js";
 import { PROTOCOL_VERSION, type Snapshot, type SourceStatus } from "../protocol/index.js";
 import { readUptimeSeconds } from "./bootId.js";
+import { attachBridgePorts, type BridgeFdbEntry } from "./sources/fdb/parseBridgeFdbJson.js";
 import type { SkippedLine } from "./sources/parseResult.js";
 import type { Source, SourceContext, SourceOutcome } from "./sources/source.js";
 
@@ -57,6 +58,7 @@ export async function collectSnapshot(
     sources: [],
   };
   const skippedExamples = new Map<string, SkippedLine[]>();
+  const bridgeFdb: BridgeFdbEntry[] = [];
   outcomes.forEach((outcome, i) => {
     const name = (sources[i] as Source).name;
     const status: SourceStatus = {
@@ -74,6 +76,10 @@ export async function collectSnapshot(
         (snapshot[key] as unknown[]).push(...rows);
         status.records += rows.length;
       }
+      if (r.bridgeFdb) {
+        bridgeFdb.push(...r.bridgeFdb);
+        status.records += r.bridgeFdb.length;
+      }
       status.skipped = outcome.skipped.length;
       if (outcome.skipped.length > 0) skippedExamples.set(name, outcome.skipped.slice(0, SKIPPED_EXAMPLES));
     } else {
@@ -81,6 +87,7 @@ export async function collectSnapshot(
     }
     snapshot.sources.push(status);
   });
+  if (bridgeFdb.length > 0) snapshot.neighbors = attachBridgePorts(snapshot.neighbors, bridgeFdb);
   return { snapshot, skippedExamples };
 }
 

@@ -4,15 +4,16 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { Agent } from "../agent/agent.js";
 import { BOOT_ID_PATH } from "../agent/bootId.js";
-import { createDnsmasqSource } from "../agent/sources/dnsmasq/dnsmasqSource.js";
+import { parseSourceList, SOURCE_NAMES, SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { parseBrokerUrl } from "../common/brokerUrl.js";
 import { createLogger } from "../common/logger.js";
 import { LEASELINE_VERSION } from "../common/version.js";
-import { isValidGatewayId } from "../protocol/index.js";
+import { isValidGatewayId, joinDevices } from "../protocol/index.js";
 import { integerOption, numberOption, reportErrors, untilSignal } from "./optionParsers.js";
 
 interface AgentFlags {
+  sources: string;
   gatewayId?: string;
   broker?: string;
   dnsmasqLeases?: string;
@@ -30,6 +31,7 @@ export function agentCommand(): Command {
   return new Command("agent")
     .description("collect the gateway's leases and publish them to the collector")
     .option("--gateway-id <id>", "this gateway's id (MQTT client id and topic level)")
+    .option("--sources <list>", `auto, or a comma-separated list of: ${SOURCE_NAMES.join(", ")}`, "auto")
     .option("--broker <url>", "collector's MQTT broker, e.g. mqtt://127.0.0.1:1883")
     .option(
       "--dnsmasq-leases <file>",
@@ -82,6 +84,12 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
       }
     }
   }
+  let sourceNames: ReturnType<typeof parseSourceList> = "auto";
+  try {
+    sourceNames = parseSourceList(flags.sources);
+  } catch (error) {
+    errors.push((error as Error).message);
+  }
   if (errors.length > 0) throw new Error(errors.join("\n  "));
 
   const log = createLogger("agent");
@@ -93,7 +101,10 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
   const agent = new Agent({
     gatewayId: gatewayId as string,
     ctx,
-    sources: [createDnsmasqSource(flags.dnsmasqLeases ? { file: flags.dnsmasqLeases } : {})],
+    sources: new SourceSelection(
+      sourceNames,
+      flags.dnsmasqLeases ? { dnsmasqLeases: flags.dnsmasqLeases } : {},
+    ),
     bootIdFile: flags.bootIdFile,
     log,
     version: LEASELINE_VERSION,
@@ -102,7 +113,8 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
     intervalMs: flags.interval * 1000,
   });
   if (printing) {
-    process.stdout.write(`${JSON.stringify(await agent.collect(), null, 2)}\n`);
+    const snapshot = await agent.collect();
+    process.stdout.write(`${JSON.stringify({ ...snapshot, devices: joinDevices(snapshot) }, null, 2)}\n`);
     return;
   }
   await agent.start();

@@ -1,4 +1,6 @@
 /** The wire contract shared by agent, collector and simulator. */
+
+export * from "./devices.js";
 export * from "./limits.js";
 export * from "./mac.js";
 export * from "./messages.js";

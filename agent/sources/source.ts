@@ -4,6 +4,7 @@
  * which command it runs, and how to turn the text into protocol records.
  */
 import type { InterfaceCounters, Lease, Neighbor, Radio, Station } from "../../protocol/index.js";
+import type { BridgeFdbEntry } from "./fdb/parseBridgeFdbJson.js";
 import type { SkippedLine } from "./parseResult.js";
 import type { CommandResult } from "./runCommand.js";
 
@@ -14,6 +15,8 @@ export interface SourceRecords {
   interfaces?: InterfaceCounters[];
   radios?: Radio[];
   stations?: Station[];
+  /** Not a protocol record: which bridge port each MAC was learned on, attached to the neighbours. */
+  bridgeFdb?: BridgeFdbEntry[];
 }
 
 export type SourceOutcome =

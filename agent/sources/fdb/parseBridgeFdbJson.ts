@@ -1,0 +1,117 @@
+/**
+ * `bridge -j fdb show`: the Linux bridge forwarding database, i.e. which bridge port each MAC
+ * was last seen on.
+ *
+ * Row: `{"mac":"00:1b:11:20:dc:2c","ifname":"lan1","vlan":1,"flags":[],"master":"br-lan","state":""}`.
+ * Traps: `state` is a string: `""` learned, `"stale"` learned but ageing, `"static"` configured,
+ * `"permanent"` one of the bridge's own addresses (older iproute2 omits `state` when empty and
+ * names the port `dev` instead of `ifname`); rows flagged `self` come from the port driver's own
+ * table (multicast filters, and on hardware switches a duplicate of each learned row); `vlan` is
+ * present only with VLAN filtering. This is not a protocol record: the agent uses it to fill
+ * Neighbor.bridgePort with attachBridgePorts.
+ */
+import { MAX_STRING_LENGTH, type Neighbor, normalizeMac } from "../../../protocol/index.js";
+import { jsonArrayRows } from "../neigh/jsonArrayRows.js";
+import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+
+export interface BridgeFdbEntry {
+  mac: string;
+  /** The device the MAC is on: a bridge port, or the bridge itself for its own `self` rows. */
+  interface: string;
+  /** The bridge the port belongs to; null for `self` rows of the driver's own table. */
+  bridge: string | null;
+  vlan: number | null;
+  /** One of the bridge's or port's own addresses, not a device behind it. */
+  permanent: boolean;
+  /** From the port driver's own table rather than the bridge's. */
+  self: boolean;
+}
+
+const isName = (v: unknown): v is string =>
+  typeof v === "string" && v !== "" && v.length <= MAX_STRING_LENGTH;
+
+export function parseBridgeFdbJson(text: string): ParseResult<BridgeFdbEntry> {
+  const rows = jsonArrayRows(text);
+  const records: BridgeFdbEntry[] = [];
+  const skipped: SkippedLine[] = [];
+  for (const item of rows) {
+    if (!item.ok) {
+      skipped.push(item.skipped);
+      continue;
+    }
+    const { line, index, value } = item;
+    const raw = JSON.stringify(value) ?? "";
+    const skip = (reason: string): void => {
+      skipped.push(skippedLine(line, `row ${index}: ${reason}`, raw));
+    };
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      skip("not an object");
+      continue;
+    }
+    const row = value as Record<string, unknown>;
+    const mac = typeof row.mac === "string" ? normalizeMac(row.mac) : null;
+    if (!mac) {
+      skip("mac is not a hardware address");
+      continue;
+    }
+    const device = row.ifname ?? row.dev;
+    if (!isName(device)) {
+      skip("ifname is missing");
+      continue;
+    }
+    const flags = row.flags ?? [];
+    if (!Array.isArray(flags)) {
+      skip("flags is not an array");
+      continue;
+    }
+    const vlan = row.vlan ?? null;
+    if (vlan !== null && !(Number.isInteger(vlan) && (vlan as number) >= 0 && (vlan as number) <= 4095)) {
+      skip("vlan is not a VLAN id");
+      continue;
+    }
+    const state = row.state ?? "";
+    if (typeof state !== "string") {
+      skip("state is not a string");
+      continue;
+    }
+    const master = row.master;
+    if (master !== undefined && !isName(master)) {
+      skip("master is not a device name");
+      continue;
+    }
+    records.push({
+      mac,
+      interface: device,
+      bridge: master ?? null,
+      vlan: vlan as number | null,
+      permanent: state === "permanent",
+      self: flags.includes("self"),
+    });
+  }
+  return { records, skipped };
+}
+
+/**
+ * Returns the neighbours with bridgePort set from the FDB where the neighbour's MAC was learned
+ * on a port of the bridge the neighbour was seen on. The neighbour's interface is the bridge
+ * (`br-lan`) or, on VLAN-filtering bridges such as OpenWrt DSA, a VLAN device on it (`br-lan.10`),
+ * which selects the FDB rows of that VLAN. `self` rows duplicate learned rows on hardware switches
+ * and permanent rows are the bridge's own addresses, so neither says where a device is.
+ * Neighbours without a match keep their bridgePort.
+ */
+export function attachBridgePorts(neighbors: Neighbor[], fdb: BridgeFdbEntry[]): Neighbor[] {
+  const portByKey = new Map<string, string>();
+  for (const entry of fdb) {
+    if (entry.self || entry.permanent || entry.bridge === null) continue;
+    const keys = [`${entry.bridge}\u0000${entry.mac}`];
+    if (entry.vlan !== null) keys.push(`${entry.bridge}.${entry.vlan}\u0000${entry.mac}`);
+    // The first row wins: a MAC is in the table once per VLAN, and the untagged form of the
+    // bridge's name cannot say which VLAN was meant.
+    for (const key of keys) if (!portByKey.has(key)) portByKey.set(key, entry.interface);
+  }
+  return neighbors.map((n) => {
+    if (n.mac === null) return n;
+    const port = portByKey.get(`${n.interface}\u0000${n.mac}`);
+    return port === undefined ? n : { ...n, bridgePort: port };
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Splits the top-level JSON array that iproute2 prints with `-j` into its rows without parsing
+ * the whole text at once, so one bad or cut-off row costs that row and not the table: a command
+ * killed mid-output leaves a valid prefix, and every row can be reported with its line number
+ * (one line for compact output, one per row start for `-p`). Never throws.
+ */
+import { type SkippedLine, skippedLine } from "../parseResult.js";
+
+/** A row that parsed as JSON, or the reason it did not; in input order. */
+export type JsonRow =
+  | {
+      ok: true;
+      /** 1-based line on which the row starts. */
+      line: number;
+      /** 1-based position of the row in the array (across concatenated arrays). */
+      index: number;
+      value: unknown;
+    }
+  | { ok: false; skipped: SkippedLine };
+
+const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
+
+export function jsonArrayRows(text: string): JsonRow[] {
+  const rows: JsonRow[] = [];
+  const skip = (line: number, reason: string, raw: string): void => {
+    rows.push({ ok: false, skipped: skippedLine(line, reason, raw) });
+  };
+  let pos = 0;
+  let line = 1;
+  let index = 0;
+
+  const skipWhitespace = (): void => {
+    while (pos < text.length && WHITESPACE.has(text[pos] as string)) {
+      if (text[pos] === "\n") line++;
+      pos++;
+    }
+  };
+
+  skipWhitespace();
+  if (pos >= text.length) return rows;
+  // Some iproute2 versions print one array per address family back to back: read them all.
+  while (pos < text.length) {
+    if (text[pos] !== "[") {
+      // Line 0 when nothing was read: the input as a whole is not what the command prints.
+      const at = index === 0 ? 0 : line;
+      skip(at, "expected a JSON array", text.slice(pos, pos + 120));
+      return rows;
+    }
+    pos++;
+    for (;;) {
+      skipWhitespace();
+      if (pos >= text.length) {
+        skip(line, "JSON array is not closed (output was cut off)", "");
+        return rows;
+      }
+      if (text[pos] === "]") {
+        pos++;
+        break;
+      }
+      if (text[pos] === ",") {
+        pos++;
+        continue;
+      }
+      const start = pos;
+      const startLine = line;
+      index++;
+      const end = scanValue(text, start);
+      if (end.pos === start) {
+        // A stray `}` where a row should start: report it and step over it.
+        skip(startLine, `row ${index}: not valid JSON`, text.slice(start, start + 120));
+        pos++;
+        continue;
+      }
+      const rowText = text.slice(start, end.pos);
+      line += end.newlines;
+      pos = end.pos;
+      if (!end.complete) {
+        skip(startLine, `row ${index}: cut off (output was truncated)`, rowText);
+        return rows;
+      }
+      try {
+        rows.push({ ok: true, line: startLine, index, value: JSON.parse(rowText) });
+      } catch {
+        skip(startLine, `row ${index}: not valid JSON`, rowText);
+      }
+    }
+    skipWhitespace();
+  }
+  return rows;
+}
+
+/**
+ * Finds the end of the JSON value starting at `start`: the first `,` or `]` outside strings at
+ * nesting depth zero. `complete` is false when the text ends first.
+ */
+function scanValue(text: string, start: number): { pos: number; newlines: number; complete: boolean } {
+  let depth = 0;
+  let newlines = 0;
+  let inString = false;
+  for (let pos = start; pos < text.length; pos++) {
+    const c = text[pos];
+    if (c === "\n") newlines++;
+    if (inString) {
+      if (c === "\\") pos++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      if (depth === 0) return { pos, newlines, complete: true };
+      depth--;
+    } else if (c === "," && depth === 0) return { pos, newlines, complete: true };
+  }
+  return { pos: text.length, newlines, complete: false };
+}

@@ -1,0 +1,107 @@
+/**
+ * Every source the agent knows, how `--sources auto` picks among them, and how an explicit
+ * `--sources a,b,c` list is checked. Where two sources give the same records (ip-neigh and arp,
+ * proc-net-dev and sysfs-net), auto picks one so the snapshot holds no duplicates.
+ */
+import { createArpSource } from "./arp/arpSource.js";
+import { createDnsmasqSource } from "./dnsmasq/dnsmasqSource.js";
+import { createBridgeFdbSource } from "./fdb/bridgeFdbSource.js";
+import { createIwSource } from "./iw/iwSource.js";
+import { createIpNeighSource } from "./neigh/ipNeighSource.js";
+import { createProcNetDevSource } from "./netdev/procNetDevSource.js";
+import { createSysClassNetSource } from "./netdev/sysClassNetSource.js";
+import type { Source, SourceContext } from "./source.js";
+
+export interface SourceSettings {
+  /** Explicit dnsmasq lease file (under --root). */
+  dnsmasqLeases?: string;
+  /** Extra sources built from settings that need them (SNMP targets); always included. */
+  extra?: readonly Source[];
+}
+
+type SourceFactory = (settings: SourceSettings) => Source;
+
+const FACTORIES = {
+  dnsmasq: (s) => createDnsmasqSource(s.dnsmasqLeases ? { file: s.dnsmasqLeases } : {}),
+  "ip-neigh": () => createIpNeighSource(),
+  arp: () => createArpSource(),
+  "bridge-fdb": () => createBridgeFdbSource(),
+  "proc-net-dev": () => createProcNetDevSource(),
+  "sysfs-net": () => createSysClassNetSource(),
+  iw: () => createIwSource(),
+} satisfies Record<string, SourceFactory>;
+
+export type SourceName = keyof typeof FACTORIES;
+export const SOURCE_NAMES = Object.keys(FACTORIES) as SourceName[];
+
+/** Among sources giving the same records, auto takes the first present. */
+const ALTERNATIVES: readonly (readonly SourceName[])[] = [
+  ["ip-neigh", "arp"],
+  ["proc-net-dev", "sysfs-net"],
+];
+
+/** Parses `--sources`: "auto" or a comma-separated list; every unknown name is reported at once. */
+export function parseSourceList(value: string): SourceName[] | "auto" {
+  if (value.trim() === "auto") return "auto";
+  const names = value
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(SOURCE_NAMES as string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(
+      `--sources: unknown source${unknown.length === 1 ? "" : "s"} ${unknown.join(", ") || "(empty list)"}; ` +
+        `choose from auto, ${SOURCE_NAMES.join(", ")}`,
+    );
+  }
+  return [...new Set(names)] as SourceName[];
+}
+
+export function createSources(names: readonly SourceName[], settings: SourceSettings): Source[] {
+  return [...names.map((n) => FACTORIES[n](settings)), ...(settings.extra ?? [])];
+}
+
+/** The sources present on this gateway (under ctx.root), one of each group of alternatives. */
+export async function detectSources(ctx: SourceContext, settings: SourceSettings): Promise<Source[]> {
+  const candidates = createSources(SOURCE_NAMES, { ...settings, extra: [] });
+  const present = new Set<string>();
+  await Promise.all(
+    candidates.map(async (s) => {
+      if (await s.detect(ctx).catch(() => false)) present.add(s.name);
+    }),
+  );
+  for (const group of ALTERNATIVES) {
+    const first = group.find((n) => present.has(n));
+    for (const n of group) if (n !== first) present.delete(n);
+  }
+  return [...candidates.filter((s) => present.has(s.name)), ...(settings.extra ?? [])];
+}
+
+/** Auto-detection is repeated this often, so a DHCP server or radio that appears later is picked up. */
+export const REDETECT_INTERVAL_MS = 5 * 60_000;
+
+/** The sources to run each cycle: a fixed list, or auto-detection refreshed every few minutes. */
+export class SourceSelection {
+  readonly #names: readonly SourceName[] | "auto";
+  readonly #settings: SourceSettings;
+  #sources: Source[] | null = null;
+  #detectedAt = 0;
+
+  constructor(names: readonly SourceName[] | "auto", settings: SourceSettings) {
+    this.#names = names;
+    this.#settings = settings;
+    if (names !== "auto") this.#sources = createSources(names, settings);
+  }
+
+  async current(ctx: SourceContext): Promise<Source[]> {
+    const now = Date.now();
+    if (
+      this.#names === "auto" &&
+      (this.#sources === null || now - this.#detectedAt >= REDETECT_INTERVAL_MS)
+    ) {
+      this.#sources = await detectSources(ctx, this.#settings);
+      this.#detectedAt = now;
+    }
+    return this.#sources as Source[];
+  }
+}
