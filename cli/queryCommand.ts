@@ -1,7 +1,9 @@
 /** `leaseline query`: answers support questions from the collector's database. */
 import { Command } from "commander";
+import { vendorOf } from "../collector/enrich/ouiVendor.js";
 import { openDatabase } from "../collector/store/openDatabase.js";
 import { gatewayExists, listDevices, listGateways } from "../collector/store/queries.js";
+import { isLocallyAdministered } from "../protocol/index.js";
 import { formatTable } from "./formatTable.js";
 import { reportErrors } from "./optionParsers.js";
 
@@ -50,7 +52,12 @@ export function queryCommand(): Command {
         try {
           if (!gatewayExists(db, gateway))
             throw new Error(`no gateway ${JSON.stringify(gateway)} in ${flags.db}`);
-          print(listDevices(db, gateway), flags, ["mac", "ip", "hostname", "expiresAt", "source"]);
+          const devices = listDevices(db, gateway).map((d) => ({
+            ...d,
+            vendor: vendorOf(d.mac),
+            randomized: d.mac ? isLocallyAdministered(d.mac) : null,
+          }));
+          print(devices, flags, ["mac", "vendor", "randomized", "ip", "hostname", "expiresAt", "source"]);
         } finally {
           db.close();
         }
