@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { Agent } from "../agent/agent.js";
 import { BOOT_ID_PATH } from "../agent/bootId.js";
 import { parseSourceList, SOURCE_NAMES, SourceSelection } from "../agent/sources/registry.js";
-import { createSystemContext } from "../agent/sources/systemContext.js";
+import { createSystemContext, fileClock, underRoot } from "../agent/sources/systemContext.js";
 import { parseBrokerUrl } from "../common/brokerUrl.js";
 import { createLogger } from "../common/logger.js";
 import { LEASELINE_VERSION } from "../common/version.js";
@@ -17,6 +17,7 @@ interface AgentFlags {
   gatewayId?: string;
   broker?: string;
   dnsmasqLeases?: string;
+  iscDhcpdLeases?: string;
   bootIdFile: string;
   root: string;
   interval: number;
@@ -25,6 +26,7 @@ interface AgentFlags {
   stateDir: string;
   commandDir: string[];
   commandTimeout: number;
+  clockFile?: string;
 }
 
 export function agentCommand(): Command {
@@ -36,6 +38,10 @@ export function agentCommand(): Command {
     .option(
       "--dnsmasq-leases <file>",
       "dnsmasq lease file (default: the first of /tmp/dhcp.leases, /var/lib/misc/dnsmasq.leases, /nvram/dnsmasq.leases)",
+    )
+    .option(
+      "--isc-dhcpd-leases <file>",
+      "ISC dhcpd lease file (default: /var/lib/dhcp/dhcpd.leases and the other usual places)",
     )
     .option("--boot-id-file <file>", "boot id file", BOOT_ID_PATH)
     .option("--root <dir>", "prefix for every system path (a simulated gateway's directory)", "/")

@@ -3,9 +3,35 @@
  * the parser registered under <name> and compared with `fixtures/<name>/<case>.expected.json`.
  * A parser added here is covered by agent/sources/golden.test.ts without further code.
  */
+import { parseProcNetArp } from "./arp/parseProcNetArp.js";
 import { parseDnsmasqLeases } from "./dnsmasq/parseDnsmasqLeases.js";
+import { parseBridgeFdbJson } from "./fdb/parseBridgeFdbJson.js";
+import { parseIscDhcpdLeases } from "./isc-dhcpd/parseIscDhcpdLeases.js";
+import { parseIwDev } from "./iw/parseIwDev.js";
+import { parseIwStationDump } from "./iw/parseIwStationDump.js";
+import { parseIwSurveyDump } from "./iw/parseIwSurveyDump.js";
+import { parseKeaLeases4, parseKeaLeases6 } from "./kea/parseKeaLeases.js";
+import { parseIpNeighJson } from "./neigh/parseIpNeighJson.js";
+import { parseIpNeighText } from "./neigh/parseIpNeighText.js";
+import { parseProcNetDev } from "./netdev/parseProcNetDev.js";
+import { parseOdhcpdIpv4Leases, parseOdhcpdIpv6Leases } from "./odhcpd/parseOdhcpdLeases.js";
 import type { ParseResult } from "./parseResult.js";
 
 export const goldenParsers: Record<string, (text: string) => ParseResult<unknown>> = {
   dnsmasq: parseDnsmasqLeases,
+  "proc-net-arp": parseProcNetArp,
+  "ip-neigh-json": parseIpNeighJson,
+  "ip-neigh-text": parseIpNeighText,
+  "bridge-fdb-json": parseBridgeFdbJson,
+  "proc-net-dev": parseProcNetDev,
+  "iw-dev": parseIwDev,
+  "iw-station-dump": parseIwStationDump,
+  "iw-survey-dump": parseIwSurveyDump,
+  "isc-dhcpd": (text) => parseIscDhcpdLeases(text),
+  kea4: parseKeaLeases4,
+  kea6: parseKeaLeases6,
+  // ubus prints seconds remaining, so the odhcpd fixtures are read at a fixed gateway clock:
+  // now = 1732360000000 ms (2024-11-23T11:06:40Z), as the folders' .golden files also say.
+  "odhcpd-ipv4": (text) => parseOdhcpdIpv4Leases(text, 1_732_360_000_000),
+  "odhcpd-ipv6": (text) => parseOdhcpdIpv6Leases(text, 1_732_360_000_000),
 };

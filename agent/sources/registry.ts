@@ -6,15 +6,20 @@
 import { createArpSource } from "./arp/arpSource.js";
 import { createDnsmasqSource } from "./dnsmasq/dnsmasqSource.js";
 import { createBridgeFdbSource } from "./fdb/bridgeFdbSource.js";
+import { createIscDhcpdSource } from "./isc-dhcpd/iscDhcpdSource.js";
 import { createIwSource } from "./iw/iwSource.js";
+import { createKeaSource } from "./kea/keaSource.js";
 import { createIpNeighSource } from "./neigh/ipNeighSource.js";
 import { createProcNetDevSource } from "./netdev/procNetDevSource.js";
 import { createSysClassNetSource } from "./netdev/sysClassNetSource.js";
+import { createOdhcpdSource } from "./odhcpd/odhcpdSource.js";
 import type { Source, SourceContext } from "./source.js";
 
 export interface SourceSettings {
   /** Explicit dnsmasq lease file (under --root). */
   dnsmasqLeases?: string;
+  /** Explicit ISC dhcpd lease file (under --root). */
+  iscDhcpdLeases?: string;
   /** Extra sources built from settings that need them (SNMP targets); always included. */
   extra?: readonly Source[];
 }
@@ -23,6 +28,9 @@ type SourceFactory = (settings: SourceSettings) => Source;
 
 const FACTORIES = {
   dnsmasq: (s) => createDnsmasqSource(s.dnsmasqLeases ? { file: s.dnsmasqLeases } : {}),
+  "isc-dhcpd": (s) => createIscDhcpdSource(s.iscDhcpdLeases ? { paths: [s.iscDhcpdLeases] } : {}),
+  kea: () => createKeaSource(),
+  odhcpd: () => createOdhcpdSource(),
   "ip-neigh": () => createIpNeighSource(),
   arp: () => createArpSource(),
   "bridge-fdb": () => createBridgeFdbSource(),

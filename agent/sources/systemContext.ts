@@ -3,6 +3,7 @@
  * same agent reads a real gateway at `/` or a simulated one in a directory), and commands run
  * with the configured timeout and extra command directories.
  */
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { runCommand } from "./runCommand.js";
@@ -50,5 +51,25 @@ export function createSystemContext(options: SystemContextOptions): SourceContex
     runCommand: (command, args) =>
       runCommand(command, args, { timeoutMs: commandTimeoutMs, extraPath: commandDirs }),
     now: options.clock ?? Date.now,
+  };
+}
+
+/**
+ * A clock read from a file holding ms since the epoch, as a simulator writes its gateway's clock.
+ * Falls back to the host clock (offset by the last good reading's skew) if the file is unreadable.
+ */
+export function fileClock(file: string): () => number {
+  let skew = 0;
+  return () => {
+    try {
+      const value = Number(readFileSync(file, "utf8").trim());
+      if (Number.isSafeInteger(value) && value >= 0) {
+        skew = value - Date.now();
+        return value;
+      }
+    } catch {
+      // keep the last known skew
+    }
+    return Date.now() + skew;
   };
 }
