@@ -44,6 +44,10 @@ export function agentCommand(): Command {
       "ISC dhcpd lease file (default: /var/lib/dhcp/dhcpd.leases and the other usual places)",
     )
     .option("--boot-id-file <file>", "boot id file", BOOT_ID_PATH)
+    .option(
+      "--clock-file <file>",
+      "read the gateway's clock (ms since epoch) from this file under --root; for simulated gateways, whose clock is not the host's",
+    )
     .option("--root <dir>", "prefix for every system path (a simulated gateway's directory)", "/")
     .option("--interval <seconds>", "seconds between snapshots", numberOption(0.1, 86_400), 30)
     .option("--once", "collect once and exit")
@@ -103,6 +107,7 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
     root: flags.root,
     commandTimeoutMs: flags.commandTimeout,
     commandDirs: flags.commandDir,
+    ...(flags.clockFile ? { clock: fileClock(underRoot(flags.root, flags.clockFile)) } : {}),
   });
   const agent = new Agent({
     gatewayId: gatewayId as string,
