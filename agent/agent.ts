@@ -11,6 +11,7 @@ import { readBootId } from "./bootId.js";
 import { collectSnapshot, SourceStatusLog } from "./collectSnapshot.js";
 import { MqttPublisher } from "./mqttPublisher.js";
 import { SequenceCounter } from "./sequenceCounter.js";
+import type { SnmpSource } from "./snmp/snmpSource.js";
 import type { SourceSelection } from "./sources/registry.js";
 import type { SourceContext } from "./sources/source.js";
 
@@ -52,7 +53,11 @@ export class Agent {
   /** Collects one snapshot, numbered but not published. */
   async collect(): Promise<Snapshot> {
     const o = this.#options;
-    const bootId = await readBootId(o.ctx, o.bootIdFile);
+    const sources = await o.sources.current(o.ctx);
+    const collected = await collectSnapshot(sources, o.ctx, o.gatewayId);
+    // Polling only a router over SNMP, the agent is not on the gateway: the router's reset detection is its boot.
+    const snmp = o.sources.snmpOnly();
+    const bootId = snmp ? snmpBootId(snmp, this.#sequence) : await readBootId(o.ctx, o.bootIdFile);
     if (!this.#sequence) {
       const file = o.stateDir ? join(o.stateDir, `${o.gatewayId}.seq.json`) : null;
       this.#sequence = new SequenceCounter(file, bootId);
@@ -61,13 +66,8 @@ export class Agent {
       this.#sequence.resetForBoot(bootId);
       this.#publisher?.announce();
     }
-    const sources = await o.sources.current(o.ctx);
-    const { snapshot, skippedExamples } = await collectSnapshot(sources, o.ctx, {
-      gatewayId: o.gatewayId,
-      bootId,
-    });
-    this.#statusLog.report(snapshot.sources, skippedExamples);
-    return { ...snapshot, seq: this.#sequence.next() };
+    this.#statusLog.report(collected.snapshot.sources, collected.skippedExamples);
+    return { ...collected.snapshot, bootId, seq: this.#sequence.next() };
   }
 
   /** Connects and publishes a snapshot every interval until stop(). */
@@ -124,4 +124,9 @@ export class Agent {
     this.#unacknowledged.add(sent);
     void sent.finally(() => this.#unacknowledged.delete(sent));
   }
+}
+
+/** The SNMP router's boot id; before its first successful poll, the previous one (or a placeholder). */
+function snmpBootId(source: SnmpSource, sequence: SequenceCounter | null): string {
+  return source.last?.bootId ?? sequence?.bootId ?? "snmp:unknown";
 }

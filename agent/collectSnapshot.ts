@@ -10,14 +10,9 @@ import { attachBridgePorts, type BridgeFdbEntry } from "./sources/fdb/parseBridg
 import type { SkippedLine } from "./sources/parseResult.js";
 import type { Source, SourceContext, SourceOutcome } from "./sources/source.js";
 
-export interface SnapshotIdentity {
-  gatewayId: string;
-  bootId: string;
-  seq: number;
-}
-
 export interface CollectResult {
-  snapshot: Omit<Snapshot, "seq">;
+  /** Everything but the boot id and sequence number, which the agent's loop assigns. */
+  snapshot: Omit<Snapshot, "seq" | "bootId">;
   /** A few skipped lines per source, for the log. */
   skippedExamples: Map<string, SkippedLine[]>;
 }
@@ -36,18 +31,17 @@ async function collectSafely(source: Source, ctx: SourceContext): Promise<Source
 export async function collectSnapshot(
   sources: readonly Source[],
   ctx: SourceContext,
-  identity: Omit<SnapshotIdentity, "seq">,
+  gatewayId: string,
 ): Promise<CollectResult> {
   const collectedAt = ctx.now();
   const [outcomes, uptimeSeconds] = await Promise.all([
     Promise.all(sources.map((s) => collectSafely(s, ctx))),
     readUptimeSeconds(ctx),
   ]);
-  const snapshot: Omit<Snapshot, "seq"> = {
+  const snapshot: CollectResult["snapshot"] = {
     v: PROTOCOL_VERSION,
     type: "snapshot",
-    gatewayId: identity.gatewayId,
-    bootId: identity.bootId,
+    gatewayId,
     collectedAt,
     uptimeSeconds,
     leases: [],

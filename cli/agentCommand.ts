@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { Agent } from "../agent/agent.js";
 import { BOOT_ID_PATH } from "../agent/bootId.js";
+import { SNMP_DEFAULTS, type SnmpFlags, snmpOptionsFromFlags } from "../agent/snmpOptions.js";
 import { parseSourceList, SOURCE_NAMES, SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext, fileClock, underRoot } from "../agent/sources/systemContext.js";
 import { parseBrokerUrl } from "../common/brokerUrl.js";
@@ -12,7 +13,7 @@ import { LEASELINE_VERSION } from "../common/version.js";
 import { isValidGatewayId, joinDevices } from "../protocol/index.js";
 import { integerOption, numberOption, reportErrors, untilSignal } from "./optionParsers.js";
 
-interface AgentFlags {
+interface AgentFlags extends SnmpFlags {
   sources: string;
   gatewayId?: string;
   broker?: string;
@@ -50,6 +51,31 @@ export function agentCommand(): Command {
     )
     .option("--root <dir>", "prefix for every system path (a simulated gateway's directory)", "/")
     .option("--interval <seconds>", "seconds between snapshots", numberOption(0.1, 86_400), 30)
+    .option("--snmp <target>", "poll a router over SNMP: udp://HOST[:PORT] (v2c unless --snmp-v3-user)")
+    .option("--snmp-community <name>", "SNMPv2c community", "public")
+    .option("--snmp-v3-user <name>", "SNMPv3 user (authPriv when a privacy key is given)")
+    .option("--snmp-v3-auth-protocol <p>", "SNMPv3 authentication protocol", "sha")
+    .option(
+      "--snmp-v3-auth-key-file <file>",
+      "file holding the SNMPv3 authentication key (or LEASELINE_SNMP_AUTH_KEY)",
+    )
+    .option("--snmp-v3-priv-protocol <p>", "SNMPv3 privacy protocol", "aes")
+    .option(
+      "--snmp-v3-priv-key-file <file>",
+      "file holding the SNMPv3 privacy key (or LEASELINE_SNMP_PRIV_KEY)",
+    )
+    .option(
+      "--snmp-timeout <ms>",
+      "SNMP request timeout",
+      integerOption(100, 60_000),
+      SNMP_DEFAULTS.timeoutMs,
+    )
+    .option(
+      "--snmp-retries <n>",
+      "SNMP re-sends before a timeout",
+      integerOption(0, 10),
+      SNMP_DEFAULTS.retries,
+    )
     .option("--once", "collect once and exit")
     .option("--print", "print the snapshot as JSON on stdout instead of publishing (with --once)")
     .option(
@@ -100,7 +126,19 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
   } catch (error) {
     errors.push((error as Error).message);
   }
-  if (errors.length > 0) throw new Error(errors.join("\n  "));
+  let snmp: ReturnType<typeof snmpOptionsFromFlags> = null;
+  let selection: SourceSelection | null = null;
+  try {
+    snmp = snmpOptionsFromFlags(flags);
+    selection = new SourceSelection(sourceNames, {
+      ...(flags.dnsmasqLeases ? { dnsmasqLeases: flags.dnsmasqLeases } : {}),
+      ...(flags.iscDhcpdLeases ? { iscDhcpdLeases: flags.iscDhcpdLeases } : {}),
+      ...(snmp ? { snmp } : {}),
+    });
+  } catch (error) {
+    errors.push((error as Error).message);
+  }
+  if (errors.length > 0 || !selection) throw new Error(errors.join("\n  "));
 
   const log = createLogger("agent");
   const ctx = createSystemContext({
@@ -112,10 +150,7 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
   const agent = new Agent({
     gatewayId: gatewayId as string,
     ctx,
-    sources: new SourceSelection(
-      sourceNames,
-      flags.dnsmasqLeases ? { dnsmasqLeases: flags.dnsmasqLeases } : {},
-    ),
+    sources: selection,
     bootIdFile: flags.bootIdFile,
     log,
     version: LEASELINE_VERSION,

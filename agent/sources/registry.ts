@@ -3,6 +3,9 @@
  * `--sources a,b,c` list is checked. Where two sources give the same records (ip-neigh and arp,
  * proc-net-dev and sysfs-net), auto picks one so the snapshot holds no duplicates.
  */
+
+import type { SnmpClientOptions } from "../snmp/snmpClient.js";
+import { createSnmpSource, type SnmpSource } from "../snmp/snmpSource.js";
 import { createArpSource } from "./arp/arpSource.js";
 import { createDnsmasqSource } from "./dnsmasq/dnsmasqSource.js";
 import { createBridgeFdbSource } from "./fdb/bridgeFdbSource.js";
@@ -20,8 +23,8 @@ export interface SourceSettings {
   dnsmasqLeases?: string;
   /** Explicit ISC dhcpd lease file (under --root). */
   iscDhcpdLeases?: string;
-  /** Extra sources built from settings that need them (SNMP targets); always included. */
-  extra?: readonly Source[];
+  /** The router to poll over SNMP; the `snmp` source exists only with it. */
+  snmp?: SnmpClientOptions;
 }
 
 type SourceFactory = (settings: SourceSettings) => Source;
@@ -37,6 +40,10 @@ const FACTORIES = {
   "proc-net-dev": () => createProcNetDevSource(),
   "sysfs-net": () => createSysClassNetSource(),
   iw: () => createIwSource(),
+  snmp: (s) => {
+    if (!s.snmp) throw new Error("--sources snmp needs --snmp udp://HOST:PORT");
+    return createSnmpSource(s.snmp);
+  },
 } satisfies Record<string, SourceFactory>;
 
 export type SourceName = keyof typeof FACTORIES;
@@ -66,12 +73,16 @@ export function parseSourceList(value: string): SourceName[] | "auto" {
 }
 
 export function createSources(names: readonly SourceName[], settings: SourceSettings): Source[] {
-  return [...names.map((n) => FACTORIES[n](settings)), ...(settings.extra ?? [])];
+  return names.map((n) => FACTORIES[n](settings));
 }
 
 /** The sources present on this gateway (under ctx.root), one of each group of alternatives. */
 export async function detectSources(ctx: SourceContext, settings: SourceSettings): Promise<Source[]> {
-  const candidates = createSources(SOURCE_NAMES, { ...settings, extra: [] });
+  // An SNMP router is polled when one is configured; there is nothing to detect.
+  const candidates = createSources(
+    SOURCE_NAMES.filter((n) => n !== "snmp" || settings.snmp),
+    settings,
+  );
   const present = new Set<string>();
   await Promise.all(
     candidates.map(async (s) => {
@@ -82,7 +93,7 @@ export async function detectSources(ctx: SourceContext, settings: SourceSettings
     const first = group.find((n) => present.has(n));
     for (const n of group) if (n !== first) present.delete(n);
   }
-  return [...candidates.filter((s) => present.has(s.name)), ...(settings.extra ?? [])];
+  return candidates.filter((s) => present.has(s.name));
 }
 
 /** Auto-detection is repeated this often, so a DHCP server or radio that appears later is picked up. */
@@ -99,6 +110,12 @@ export class SourceSelection {
     this.#names = names;
     this.#settings = settings;
     if (names !== "auto") this.#sources = createSources(names, settings);
+  }
+
+  /** The SNMP source when the agent polls only a router over SNMP: that router's boots are the gateway's. */
+  snmpOnly(): SnmpSource | null {
+    const only = this.#sources?.length === 1 && this.#names !== "auto" ? this.#sources[0] : undefined;
+    return only?.name === "snmp" ? (only as SnmpSource) : null;
   }
 
   async current(ctx: SourceContext): Promise<Source[]> {
