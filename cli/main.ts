@@ -4,7 +4,9 @@ import { Command } from "commander";
 import { LEASELINE_VERSION } from "../common/version.js";
 import { agentCommand } from "./agentCommand.js";
 import { collectorCommand } from "./collectorCommand.js";
+import { demoCommand } from "./demoCommand.js";
 import { queryCommand } from "./queryCommand.js";
+import { simulatorCommand } from "./simulatorCommand.js";
 
 const program = new Command("leaseline")
   .description(
@@ -13,6 +15,8 @@ const program = new Command("leaseline")
   .version(LEASELINE_VERSION)
   .addCommand(agentCommand())
   .addCommand(collectorCommand())
-  .addCommand(queryCommand());
+  .addCommand(simulatorCommand())
+  .addCommand(queryCommand())
+  .addCommand(demoCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,243 @@
+/**
+ * `leaseline simulator`: runs simulated gateways that write real-format files under
+ * `--root DIR/<gatewayId>/` (and optionally serve SNMP on 127.0.0.1) until SIGINT/SIGTERM or
+ * `--duration` simulated seconds. `--events` prints what happens as JSON lines on stdout.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { createLogger } from "../common/logger.js";
+import {
+  LEASE_FORMATS,
+  type LeaseFormat,
+  loadScenario,
+  type Scenario,
+  ScenarioError,
+  SimulatedFleet,
+  type SnmpAgentOptions,
+} from "../simulator/index.js";
+
+/** Bounds that catch typos; a bigger fleet belongs in several processes. */
+const MAX_GATEWAYS = 100_000;
+const MAX_DEVICES = 5_000;
+
+interface SimulatorFlags {
+  root: string;
+  seed: number;
+  gateways: number;
+  devices: number;
+  speed: number;
+  duration?: number;
+  events?: boolean;
+  scenario?: string;
+  snmpPort?: number;
+  snmpUser?: string;
+  snmpAuthKey?: string;
+  snmpPrivKey?: string;
+  leaseFormat?: LeaseFormat;
+  leaseSeconds?: number;
+  startClock?: number;
+  tickMs: number;
+}
+
+function wholeNumber(flag: string, min: number, max: number, example: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        `${flag} takes a whole number from ${min} to ${max}, e.g. ${flag} ${example}`,
+      );
+    }
+    return n;
+  };
+}
+
+function positiveNumber(flag: string, example: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError(`${flag} takes a number greater than 0, e.g. ${flag} ${example}`);
+    }
+    return n;
+  };
+}
+
+/** `1970`, `now`, an ISO date or ms since the epoch. */
+function parseStartClock(value: string): number {
+  if (value === "1970") return 0;
+  if (value === "now") return Date.now();
+  if (/^\d+$/.test(value)) return Number(value);
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) {
+    throw new InvalidArgumentError(
+      "--start-clock takes 1970, now, an ISO date (2024-01-17T10:00:00Z) or ms since the epoch",
+    );
+  }
+  return parsed;
+}
+
+export function simulatorCommand(): Command {
+  return new Command("simulator")
+    .description(
+      "Simulate home gateways: real-format lease files, procfs/sysfs, iw/ip/bridge commands and SNMP, " +
+        "under --root DIR/<gatewayId>/",
+    )
+    .requiredOption("--root <dir>", "directory that receives one folder per gateway")
+    .option(
+      "--seed <n>",
+      "random seed: the same seed gives the same run",
+      wholeNumber("--seed", 0, 2 ** 32 - 1, "42"),
+      1,
+    )
+    .option(
+      "--gateways <n>",
+      "number of gateways (gw-00001, gw-00002, ...)",
+      wholeNumber("--gateways", 1, MAX_GATEWAYS, "100"),
+      1,
+    )
+    .option(
+      "--devices <n>",
+      "devices per gateway (without --scenario)",
+      wholeNumber("--devices", 0, MAX_DEVICES, "20"),
+      8,
+    )
+    .option(
+      "--speed <n>",
+      "simulated time runs N times faster than the wall clock",
+      positiveNumber("--speed", "10"),
+      1,
+    )
+    .option(
+      "--duration <seconds>",
+      "stop after this many SIMULATED seconds (wall time is duration / speed); default: run until SIGINT/SIGTERM",
+      positiveNumber("--duration", "3600"),
+    )
+    .option("--events", "print every event as a JSON line on stdout")
+    .option("--scenario <file>", "scripted JSON timeline (see simulator/scenarios/)")
+    .addOption(
+      new Option("--lease-format <format>", "DHCP server whose lease file is written").choices([
+        ...LEASE_FORMATS,
+      ]),
+    )
+    .option(
+      "--lease-seconds <s>",
+      "DHCP lease time (default 600)",
+      wholeNumber("--lease-seconds", 120, 31_536_000, "3600"),
+    )
+    .option(
+      "--start-clock <when>",
+      "gateway clock at start and after reboots: 1970 (no RTC, NTP fixes it 45 s after boot), now, an ISO date or epoch ms",
+      parseStartClock,
+    )
+    .option(
+      "--snmp-port <port>",
+      "serve SNMP on 127.0.0.1:PORT (gateway i on PORT+i)",
+      wholeNumber("--snmp-port", 1, 65535, "16100"),
+    )
+    .option(
+      "--snmp-user <name>",
+      "SNMPv3 user (authPriv, SHA/AES); keys from --snmp-auth-key/--snmp-priv-key",
+    )
+    .addOption(
+      new Option("--snmp-auth-key <key>", "SNMPv3 authentication passphrase (at least 8 characters)").env(
+        "LEASELINE_SNMP_AUTH_KEY",
+      ),
+    )
+    .addOption(
+      new Option("--snmp-priv-key <key>", "SNMPv3 privacy passphrase (at least 8 characters)").env(
+        "LEASELINE_SNMP_PRIV_KEY",
+      ),
+    )
+    .option(
+      "--tick-ms <ms>",
+      "wall-clock ms between file updates",
+      wholeNumber("--tick-ms", 10, 60_000, "500"),
+      1000,
+    )
+    .action(async (flags: SimulatorFlags, command: Command) => {
+      await runSimulator(flags, command);
+    });
+}
+
+async function runSimulator(flags: SimulatorFlags, command: Command): Promise<void> {
+  const logger = createLogger("simulator");
+  let scenario: Scenario | undefined;
+  if (flags.scenario) {
+    try {
+      scenario = loadScenario(flags.scenario);
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+  }
+  let snmp: SnmpAgentOptions | undefined;
+  if (flags.snmpPort !== undefined) {
+    if (flags.snmpPort + flags.gateways - 1 > 65535) {
+      command.error(
+        `error: --snmp-port ${flags.snmpPort} with --gateways ${flags.gateways} needs ports up to ${flags.snmpPort + flags.gateways - 1}; use a lower --snmp-port`,
+      );
+    }
+    snmp = { port: flags.snmpPort };
+    if (flags.snmpUser) {
+      const auth = flags.snmpAuthKey ?? "";
+      const priv = flags.snmpPrivKey ?? "";
+      if (auth.length < 8 || priv.length < 8) {
+        command.error(
+          "error: --snmp-user needs --snmp-auth-key and --snmp-priv-key (or LEASELINE_SNMP_AUTH_KEY / LEASELINE_SNMP_PRIV_KEY) of at least 8 characters",
+        );
+      }
+      snmp.user = { name: flags.snmpUser, authKey: auth, privKey: priv };
+    }
+  } else if (flags.snmpUser) {
+    command.error("error: --snmp-user needs --snmp-port");
+  }
+
+  const fleet = new SimulatedFleet({
+    root: flags.root,
+    seed: flags.seed,
+    gateways: flags.gateways,
+    devices: flags.devices,
+    speed: flags.speed,
+    tickMs: flags.tickMs,
+    ...(flags.duration !== undefined ? { durationSeconds: flags.duration } : {}),
+    ...(scenario ? { scenario } : {}),
+    ...(flags.leaseFormat ? { leaseFormat: flags.leaseFormat } : {}),
+    ...(flags.leaseSeconds !== undefined ? { leaseSeconds: flags.leaseSeconds } : {}),
+    ...(flags.startClock !== undefined ? { startClock: flags.startClock } : {}),
+    ...(snmp ? { snmp } : {}),
+  });
+  if (flags.events) {
+    fleet.onEvent((event) => {
+      process.stdout.write(`${JSON.stringify(event)}\n`);
+    });
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, "stopping");
+    void fleet.stop();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await fleet.start();
+    logger.info(
+      {
+        root: flags.root,
+        gateways: flags.gateways,
+        speed: flags.speed,
+        seed: flags.seed,
+        durationSeconds: flags.duration ?? null,
+        snmpPorts: snmp ? `${snmp.port}-${snmp.port + flags.gateways - 1}` : null,
+      },
+      "simulator running",
+    );
+    await fleet.done;
+  } catch (error) {
+    await fleet.stop();
+    logger.error({ err: error }, "simulator failed");
+    process.stderr.write(`leaseline simulator: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * A simulated gateway: the model plus everything a real gateway exposes. With a root directory it
+ * writes its files under `root/<gatewayId>/` (lease file, procfs, sysfs, and the command outputs
+ * its `bin/iw`, `bin/ip` and `bin/bridge` print); with SNMP options it serves the same state over
+ * SNMP on 127.0.0.1. Nothing happens in the constructor; `start()` begins, `stop()` ends.
+ */
+import { chmodSync } from "node:fs";
+import { join } from "node:path";
+import { BRIDGE_SCRIPT, IP_SCRIPT, IW_SCRIPT } from "./binScripts.js";
+import { GatewayFiles } from "./files.js";
+import { GatewayModel, type GatewayModelOptions } from "./model.js";
+import { renderDnsmasqLeases } from "./render/dnsmasq.js";
+import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson } from "./render/iproute.js";
+import { renderIscLeases } from "./render/iscDhcpd.js";
+import { renderIwDev, renderIwInfo, renderStationDump, renderSurveyDump } from "./render/iw.js";
+import { renderKeaLeases } from "./render/kea.js";
+import {
+  renderBootId,
+  renderProcNetArp,
+  renderProcNetDev,
+  renderUptime,
+  sysfsStatistics,
+} from "./render/proc.js";
+import { SnmpAgent, type SnmpAgentOptions } from "./snmpAgent.js";
+import {
+  fdbEntries,
+  interfaceRecords,
+  kernelStats,
+  leaseRecords,
+  neighborEntries,
+  neighborRecords,
+  radioRecords,
+  stationRecords,
+} from "./views.js";
+
+export interface SimulatedGatewayOptions extends GatewayModelOptions {
+  /** Files go under `root/<gatewayId>/`; without a root nothing is written (model only). */
+  root?: string;
+  /** Simulated time per wall-clock time while running in real time; default 1. */
+  speed?: number;
+  /** Wall-clock ms between ticks in real time; default 1000. */
+  tickMs?: number;
+  /** After start(), advance with the wall clock (default true); false leaves time to advance(). */
+  realtime?: boolean;
+  /** Serve the gateway over SNMP on 127.0.0.1. */
+  snmp?: SnmpAgentOptions;
+}
+
+/** Where each lease format lives on a real gateway. */
+export const LEASE_FILE_PATHS = {
+  dnsmasq: "tmp/dhcp.leases",
+  "isc-dhcpd": "var/lib/dhcp/dhcpd.leases",
+  kea: "var/lib/kea/kea-leases4.csv",
+} as const;
+
+export class SimulatedGateway extends GatewayModel {
+  /** `root/<gatewayId>`, or null when the gateway writes no files. */
+  readonly dir: string | null;
+  readonly speed: number;
+  private readonly tickMs: number;
+  private readonly realtime: boolean;
+  private readonly snmpOptions: SnmpAgentOptions | undefined;
+  private files: GatewayFiles | null = null;
+  private snmp: SnmpAgent | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private writtenLeaseVersion = -1;
+  private wallStart = 0;
+  private simStart = 0;
+
+  constructor(options: SimulatedGatewayOptions = {}) {
+    super(options);
+    this.dir = options.root ? join(options.root, this.gatewayId) : null;
+    this.speed = options.speed ?? 1;
+    if (!(this.speed > 0)) throw new RangeError(`speed must be greater than 0, got ${this.speed}`);
+    this.tickMs = options.tickMs ?? 1000;
+    this.realtime = options.realtime ?? true;
+    this.snmpOptions = options.snmp;
+  }
+
+  get running(): boolean {
+    return this.started;
+  }
+
+  /** The SNMP agent's UDP port once started (useful with port 0). */
+  get snmpPort(): number | null {
+    return this.snmp?.port ?? null;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    // Runs what is due at the current time (the household present at the start).
+    this.runUntil(this.t);
+    if (this.dir) {
+      this.files = new GatewayFiles(this.dir);
+      this.installCommands();
+      this.flush();
+    }
+    if (this.snmpOptions) {
+      this.snmp = await SnmpAgent.start(this, this.snmpOptions);
+    }
+    if (this.realtime) {
+      this.wallStart = performance.now();
+      this.simStart = this.t;
+      this.timer = setInterval(() => this.tick(), this.tickMs);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.realtime) this.tick();
+    this.started = false;
+    const snmp = this.snmp;
+    this.snmp = null;
+    await snmp?.close();
+  }
+
+  override advance(ms: number): void {
+    super.advance(ms);
+    if (this.started) this.publish();
+  }
+
+  /** Brings simulated time up to the wall clock (times speed) and publishes the result. */
+  tick(): void {
+    const target = this.simStart + Math.floor((performance.now() - this.wallStart) * this.speed);
+    this.runUntil(target);
+    this.publish();
+  }
+
+  /** Writes the files and refreshes the SNMP agent from the current state. */
+  publish(): void {
+    this.flush();
+    this.snmp?.update();
+  }
+
+  // ------------------------------------------------------------ state accessors
+
+  leaseRecords() {
+    return leaseRecords(this);
+  }
+  neighborRecords() {
+    return neighborRecords(this);
+  }
+  interfaceRecords() {
+    return interfaceRecords(this);
+  }
+  stationRecords() {
+    return stationRecords(this);
+  }
+  radioRecords() {
+    return radioRecords(this);
+  }
+  fdbEntries() {
+    return fdbEntries(this);
+  }
+  uptimeSeconds(): number {
+    return this.uptimeMs() / 1000;
+  }
+
+  // ------------------------------------------------------------ files
+
+  private installCommands(): void {
+    const files = this.files;
+    if (!files) return;
+    files.write("bin/iw", IW_SCRIPT, 0o755);
+    files.write("bin/ip", IP_SCRIPT, 0o755);
+    files.write("bin/bridge", BRIDGE_SCRIPT, 0o755);
+    if (this.dir) chmodSync(join(this.dir, "bin"), 0o755);
+  }
+
+  /** Renders and writes every file; unchanged files are left alone. */
+  flush(): void {
+    const files = this.files;
+    if (!files) return;
+    if (this.leaseVersion !== this.writtenLeaseVersion) {
+      files.write(LEASE_FILE_PATHS[this.leaseFormat], this.renderLeaseFile());
+      this.writtenLeaseVersion = this.leaseVersion;
+    }
+    files.write("proc/sys/kernel/random/boot_id", renderBootId(this));
+    files.write("proc/uptime", renderUptime(this));
+    const neighbors = neighborEntries(this);
+    files.write("proc/net/arp", renderProcNetArp(this, neighbors));
+    files.write("proc/net/dev", renderProcNetDev(this));
+    for (const iface of this.interfaces) {
+      const base = `sys/class/net/${iface.name}`;
+      for (const [name, value] of sysfsStatistics(kernelStats(this, iface))) {
+        files.write(`${base}/statistics/${name}`, value);
+      }
+      files.write(`${base}/address`, `${iface.mac}\n`);
+      files.write(`${base}/ifindex`, `${iface.ifindex}\n`);
+      files.write(`${base}/mtu`, `${iface.mtu}\n`);
+      files.write(`${base}/operstate`, iface.kind === "loopback" ? "unknown\n" : "up\n");
+      files.write(`${base}/type`, iface.kind === "loopback" ? "772\n" : "1\n");
+    }
+    files.write(".sim/iw-dev.txt", renderIwDev(this));
+    for (const radio of this.radios) {
+      files.write(`.sim/iw-${radio.iface}-info.txt`, renderIwInfo(this, radio));
+      files.write(`.sim/iw-${radio.iface}-station-dump.txt`, renderStationDump(this, radio));
+      files.write(`.sim/iw-${radio.iface}-survey-dump.txt`, renderSurveyDump(this, radio));
+    }
+    for (const [suffix, family] of [
+      ["", "all"],
+      ["-4", "ipv4"],
+      ["-6", "ipv6"],
+    ] as const) {
+      files.write(`.sim/ip${suffix}-neigh.txt`, renderIpNeigh(this, family, neighbors));
+      files.write(`.sim/ip${suffix}-neigh.json`, renderIpNeighJson(this, family, neighbors));
+    }
+    const fdb = fdbEntries(this);
+    files.write(".sim/bridge-fdb.txt", renderBridgeFdb(this, fdb));
+    files.write(".sim/bridge-fdb.json", renderBridgeFdbJson(this, fdb));
+    // The gateway's clock, for a harness that runs an agent against this directory.
+    files.write(".sim/clock", `${this.clockMs()}\n`);
+  }
+
+  renderLeaseFile(): string {
+    if (this.leaseFormat === "isc-dhcpd") return renderIscLeases(this);
+    if (this.leaseFormat === "kea") return renderKeaLeases(this);
+    return renderDnsmasqLeases(this);
+  }
+}

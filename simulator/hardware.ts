@@ -1,0 +1,102 @@
+/**
+ * The router itself: an OpenWrt-style layout with loopback, a LAN port (eth0) and the two radios
+ * bridged into br-lan, and a WAN port (eth1); router MACs from router vendors' OUIs, radios on
+ * locally administered variants as most targets derive them; channels, SSID and noise per gateway.
+ */
+import { Counter } from "./counter.js";
+import { hexColon, type Prng } from "./prng.js";
+import type { InterfaceKind, SimInterface, SimRadio } from "./types.js";
+
+const ROUTER_OUIS = ["94:83:c4", "c4:e9:84", "60:38:e0", "e4:8d:8c"];
+const SSIDS = ["Leaseline", "HomeNet", "Vodafone-", "FRITZ!Box 7590 ", "TP-Link_"];
+const CHANNELS_24 = [1, 6, 11];
+/** 5 GHz primary channel and the centre of its 80 MHz block. */
+const CHANNELS_5: [number, number][] = [
+  [36, 5210],
+  [44, 5210],
+  [100, 5530],
+  [149, 5775],
+];
+
+/** The gateway's own traffic per interface (DNS, NTP, mDNS, beacons), B/s in and out. */
+const BACKGROUND: Record<string, [number, number]> = {
+  lo: [180, 180],
+  eth0: [40, 120],
+  eth1: [2_400, 900],
+  "br-lan": [300, 600],
+  wlan0: [60, 500],
+  wlan1: [40, 400],
+};
+
+export function buildHardware(
+  prng: Prng,
+  wrap32: ReadonlySet<string>,
+): { interfaces: SimInterface[]; radios: SimRadio[] } {
+  const base = prng.pick(ROUTER_OUIS);
+  const tail = prng.bytes(3);
+  const withOffset = (oui: string, n: number): string => {
+    const b = [...tail];
+    b[2] = ((b[2] ?? 0) + n) & 0xff;
+    return `${oui}:${hexColon(b)}`;
+  };
+  const localOui = `${(Number.parseInt(base.slice(0, 2), 16) | 0x02).toString(16).padStart(2, "0")}${base.slice(2)}`;
+  const specs: [string, InterfaceKind, string, number | null, number, number][] = [
+    ["lo", "loopback", "00:00:00:00:00:00", null, 65536, 0],
+    ["eth0", "ethernet", withOffset(base, 0), 1, 1500, 1000],
+    ["eth1", "ethernet", withOffset(base, 1), null, 1500, 1000],
+    ["br-lan", "bridge", withOffset(base, 0), null, 1500, 0],
+    ["wlan0", "wifi", withOffset(localOui, 2), 2, 1500, 0],
+    ["wlan1", "wifi", withOffset(localOui, 3), 3, 1500, 0],
+  ];
+  const interfaces = specs.map(
+    ([name, kind, mac, bridgePort, mtu, speedMbps], i): SimInterface => ({
+      name,
+      ifindex: i + 1,
+      mac,
+      kind,
+      bridgePort,
+      mtu,
+      speedMbps,
+      wrap32: wrap32.has(name),
+      rxBytes: new Counter(),
+      txBytes: new Counter(),
+      rxPackets: new Counter(),
+      txPackets: new Counter(),
+      background: BACKGROUND[name] ?? [0, 0],
+    }),
+  );
+  const ssid = `${prng.pick(SSIDS)}${hexColon(prng.bytes(2)).replace(":", "").toUpperCase()}`;
+  const ch24 = prng.pick(CHANNELS_24);
+  const [ch5, center5] = prng.pick(CHANNELS_5);
+  const radios: SimRadio[] = [
+    {
+      iface: "wlan0",
+      phy: 0,
+      band: "2.4ghz",
+      ssid,
+      channel: ch24,
+      frequencyMhz: 2407 + 5 * ch24,
+      widthMhz: 20,
+      center1Mhz: 2407 + 5 * ch24,
+      txPowerDbm: 20,
+      noiseDbm: prng.int(-95, -88),
+      interference: 0.1 + prng.next() * 0.3,
+      upAt: 0,
+    },
+    {
+      iface: "wlan1",
+      phy: 1,
+      band: "5ghz",
+      ssid,
+      channel: ch5,
+      frequencyMhz: 5000 + 5 * ch5,
+      widthMhz: 80,
+      center1Mhz: center5,
+      txPowerDbm: 23,
+      noiseDbm: prng.int(-98, -91),
+      interference: 0.02 + prng.next() * 0.1,
+      upAt: 0,
+    },
+  ];
+  return { interfaces, radios };
+}

@@ -1,0 +1,34 @@
+/**
+ * Kea DHCPv4 memfile (`/var/lib/kea/kea-leases4.csv`): a CSV log where each change appends a row.
+ * `expire` is the last transaction plus `valid_lifetime`; a released lease is appended with
+ * lifetime 0; a reclaimed one with state 2 (expired-reclaimed). Lease file cleanup rewrites the
+ * file hourly with only the live leases. Commas inside fields would be written as `&#x2c`.
+ */
+import type { GatewayModel, JournalEntry } from "../model.js";
+
+export const KEA_HEADER =
+  "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context,pool_id\n";
+
+export function renderKeaLeases(model: GatewayModel): string {
+  let out = KEA_HEADER;
+  for (const entry of model.journal) out += row(entry);
+  return out;
+}
+
+const escapeCommas = (s: string) => s.replaceAll(",", "&#x2c");
+
+function row(entry: JournalEntry): string {
+  const l = entry.lease;
+  let lifetime = l.leaseSeconds;
+  let expire = l.expiresSec;
+  let state = 0;
+  let hostname = l.hostname ?? "";
+  if (entry.state === "released") {
+    lifetime = 0;
+    expire = entry.atSec;
+  } else if (entry.state === "expired" || entry.state === "free") {
+    state = 2;
+    hostname = "";
+  }
+  return `${l.ip},${l.mac},${l.clientId ?? ""},${lifetime},${expire},1,0,0,${escapeCommas(hostname)},${state},,0\n`;
+}

@@ -1,0 +1,184 @@
+/**
+ * Round trips: every file and command output the simulator writes goes through the agent's own
+ * parsers (and, at the end, through the agent's sources with the real command runner and the
+ * bin scripts) and must come back as the state the simulator holds.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseProcNetArp } from "../agent/sources/arp/parseProcNetArp.js";
+import { parseDnsmasqLeases } from "../agent/sources/dnsmasq/parseDnsmasqLeases.js";
+import { parseBridgeFdbJson } from "../agent/sources/fdb/parseBridgeFdbJson.js";
+import { parseIscDhcpdLeases } from "../agent/sources/isc-dhcpd/parseIscDhcpdLeases.js";
+import { parseIwDev } from "../agent/sources/iw/parseIwDev.js";
+import { parseIwStationDump } from "../agent/sources/iw/parseIwStationDump.js";
+import { parseIwSurveyDump, surveyInUse } from "../agent/sources/iw/parseIwSurveyDump.js";
+import { parseKeaLeases4 } from "../agent/sources/kea/parseKeaLeases.js";
+import { parseIpNeighJson } from "../agent/sources/neigh/parseIpNeighJson.js";
+import { parseIpNeighText } from "../agent/sources/neigh/parseIpNeighText.js";
+import { parseProcNetDev } from "../agent/sources/netdev/parseProcNetDev.js";
+import type { Lease, Neighbor } from "../protocol/index.js";
+import type { SimulatedGateway } from "./gateway.js";
+import { manualGateway, readGatewayFile, tempRoot } from "./testSupport.js";
+
+const byIp = <T extends { ip: string }>(rows: T[]) => [...rows].sort((a, b) => a.ip.localeCompare(b.ip));
+
+interface Setup {
+  gw: SimulatedGateway;
+  cleanup: () => void;
+}
+
+/** A busy household after two simulated hours: departures, lingering stations, failed neighbours. */
+async function busyGateway(options: Parameters<typeof manualGateway>[0], ms = 2 * 3600_000): Promise<Setup> {
+  const { root, cleanup } = tempRoot();
+  const { gw } = manualGateway({ root, devices: 20, ...options });
+  await gw.start();
+  gw.advance(ms);
+  return { gw, cleanup };
+}
+
+const variants = [
+  { name: "iw 6.9", seed: 11, iwVersion: "6.9" as const },
+  { name: "iw 6.17", seed: 12, iwVersion: "6.17" as const },
+];
+
+for (const variant of variants) {
+  describe(`round trip through the agent's parsers (seed ${variant.seed}, ${variant.name})`, () => {
+    let setup: Setup;
+    beforeAll(async () => {
+      setup = await busyGateway({ seed: variant.seed, iwVersion: variant.iwVersion });
+    });
+    afterAll(async () => {
+      await setup.gw.stop();
+      setup.cleanup();
+    });
+
+    it("dnsmasq lease file", () => {
+      const { gw } = setup;
+      const parsed = parseDnsmasqLeases(readGatewayFile(gw, "tmp/dhcp.leases"));
+      expect(parsed.skipped).toEqual([]);
+      expect(parsed.records.length).toBeGreaterThan(3);
+      expect(parsed.records).toEqual(gw.leaseRecords());
+    });
+
+    it("/proc/net/arp", () => {
+      const { gw } = setup;
+      const parsed = parseProcNetArp(readGatewayFile(gw, "proc/net/arp"));
+      expect(parsed.skipped).toEqual([]);
+      // The file says only "resolved" (0x2, read as stale) or "unresolved" (0x0, no address).
+      const expected: Neighbor[] = gw
+        .neighborRecords()
+        .filter((n) => !n.ip.includes(":"))
+        .map((n) => (n.state === "failed" ? { ...n, state: "incomplete" } : { ...n, state: "stale" }));
+      expect(byIp(parsed.records)).toEqual(byIp(expected));
+    });
+
+    it("ip -j neigh show and ip neigh show", () => {
+      const { gw } = setup;
+      const json = parseIpNeighJson(readGatewayFile(gw, ".sim/ip-neigh.json"));
+      const text = parseIpNeighText(readGatewayFile(gw, ".sim/ip-neigh.txt"));
+      expect(json.skipped).toEqual([]);
+      expect(text.skipped).toEqual([]);
+      const expected = gw.neighborRecords();
+      expect(expected.some((n) => n.state === "stale")).toBe(true);
+      expect(json.records).toEqual(expected);
+      expect(text.records).toEqual(expected);
+    });
+
+    it("bridge -j fdb show", () => {
+      const { gw } = setup;
+      const parsed = parseBridgeFdbJson(readGatewayFile(gw, ".sim/bridge-fdb.json"));
+      expect(parsed.skipped).toEqual([]);
+      expect(parsed.records).toEqual(
+        gw.fdbEntries().map((e) => ({
+          mac: e.mac,
+          interface: e.ifname,
+          bridge: e.master,
+          vlan: null,
+          permanent: e.state === "permanent",
+          self: e.flags.includes("self"),
+        })),
+      );
+    });
+
+    it("/proc/net/dev", () => {
+      const { gw } = setup;
+      const parsed = parseProcNetDev(readGatewayFile(gw, "proc/net/dev"));
+      expect(parsed.skipped).toEqual([]);
+      expect(parsed.records).toEqual(gw.interfaceRecords());
+    });
+
+    it("iw dev", () => {
+      const { gw } = setup;
+      const parsed = parseIwDev(readGatewayFile(gw, ".sim/iw-dev.txt"));
+      expect(parsed.skipped).toEqual([]);
+      const expected = gw.radioRecords().map((r) => ({
+        ...r,
+        noiseDbm: null,
+        channelActiveMs: null,
+        channelBusyMs: null,
+        channelRxMs: null,
+        channelTxMs: null,
+      }));
+      expect(parsed.records).toEqual(expected);
+    });
+
+    it("iw dev IF station dump", () => {
+      const { gw } = setup;
+      const stations = gw.stationRecords();
+      expect(stations.length).toBeGreaterThan(2);
+      for (const radio of gw.radios) {
+        const parsed = parseIwStationDump(readGatewayFile(gw, `.sim/iw-${radio.iface}-station-dump.txt`));
+        expect(parsed.skipped).toEqual([]);
+        expect(parsed.records).toEqual(stations.filter((s) => s.interface === radio.iface));
+      }
+    });
+
+    it("iw dev IF survey dump", () => {
+      const { gw } = setup;
+      for (const radio of gw.radioRecords()) {
+        const parsed = parseIwSurveyDump(readGatewayFile(gw, `.sim/iw-${radio.interface}-survey-dump.txt`));
+        expect(parsed.skipped).toEqual([]);
+        expect(parsed.records.length).toBeGreaterThan(3);
+        expect(surveyInUse(parsed.records, radio.frequencyMhz ?? undefined)).toEqual({
+          noiseDbm: radio.noiseDbm,
+          channelActiveMs: radio.channelActiveMs,
+          channelBusyMs: radio.channelBusyMs,
+          channelRxMs: radio.channelRxMs,
+          channelTxMs: radio.channelTxMs,
+        });
+      }
+    });
+  });
+}
+
+describe.each(["isc-dhcpd", "kea"] as const)("round trip of the %s lease log", (leaseFormat) => {
+  let setup: Setup;
+  beforeAll(async () => {
+    // Past the hourly rewrite, with releases and expiries appended after it.
+    setup = await busyGateway({ seed: 21, leaseFormat }, 2.5 * 3600_000);
+  });
+  afterAll(async () => {
+    await setup.gw.stop();
+    setup.cleanup();
+  });
+
+  it("the last record per address wins and equals the server's leases", () => {
+    const { gw } = setup;
+    const text = gw.renderLeaseFile();
+    const parsed = leaseFormat === "kea" ? parseKeaLeases4(text) : parseIscDhcpdLeases(text);
+    expect(parsed.skipped).toEqual([]);
+    const expected: Lease[] = gw.leaseRecords();
+    expect(expected.length).toBeGreaterThan(3);
+    expect(byIp(parsed.records)).toEqual(byIp(expected));
+    // The log really holds history: more records than leases.
+    const records = leaseFormat === "kea" ? text.split("\n").length - 2 : text.split("lease ").length - 1;
+    expect(records).toBeGreaterThan(expected.length);
+  });
+
+  it("is the file written under the gateway's directory", () => {
+    const { gw } = setup;
+    const path = leaseFormat === "kea" ? "var/lib/kea/kea-leases4.csv" : "var/lib/dhcp/dhcpd.leases";
+    expect(readGatewayFile(gw, path)).toBe(gw.renderLeaseFile());
+    expect(join(gw.dir as string, path)).toContain(gw.gatewayId);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The agent's own sources read a simulated gateway the way they read a real one: files under
+ * --root, and iw/ip/bridge run without a shell from the gateway's bin directory.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSysClassNetSource } from "../agent/sources/netdev/sysClassNetSource.js";
+import { detectSources } from "../agent/sources/registry.js";
+import type { SourceRecords } from "../agent/sources/source.js";
+import { createSystemContext, fileClock } from "../agent/sources/systemContext.js";
+import type { SimulatedGateway } from "./gateway.js";
+import { manualGateway, tempRoot } from "./testSupport.js";
+
+describe("the agent's sources on a simulated gateway", () => {
+  let gw: SimulatedGateway;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    const tmp = tempRoot();
+    cleanup = tmp.cleanup;
+    gw = manualGateway({ root: tmp.root, seed: 31, devices: 12 }).gw;
+    await gw.start();
+    gw.advance(3600_000);
+  });
+  afterAll(async () => {
+    await gw.stop();
+    cleanup();
+  });
+
+  const context = () =>
+    createSystemContext({
+      root: gw.dir as string,
+      commandTimeoutMs: 5000,
+      commandDirs: [join(gw.dir as string, "bin")],
+      clock: fileClock(join(gw.dir as string, ".sim", "clock")),
+    });
+
+  it("detects the sources a dnsmasq gateway with iproute2 and iw has", async () => {
+    const names = (await detectSources(context(), {})).map((s) => s.name).sort();
+    expect(names).toEqual(["bridge-fdb", "dnsmasq", "ip-neigh", "iw", "proc-net-dev"]);
+  });
+
+  it("collects exactly the simulated state", async () => {
+    const ctx = context();
+    expect(ctx.now()).toBe(gw.clockMs());
+    const records: SourceRecords = {};
+    for (const source of await detectSources(ctx, {})) {
+      const outcome = await source.collect(ctx);
+      expect(outcome, source.name).toMatchObject({ status: "ok", skipped: [] });
+      if (outcome.status === "ok") Object.assign(records, outcome.records);
+    }
+    expect(records.leases).toEqual(gw.leaseRecords());
+    expect(records.neighbors).toEqual(gw.neighborRecords());
+    expect(records.interfaces).toEqual(gw.interfaceRecords());
+    expect(records.stations).toEqual(gw.stationRecords());
+    expect(records.radios).toEqual(gw.radioRecords());
+    expect(records.bridgeFdb?.length).toBe(gw.fdbEntries().length);
+  });
+
+  it("reads the same counters from sysfs as from /proc/net/dev", async () => {
+    const outcome = await createSysClassNetSource().collect(context());
+    expect(outcome.status).toBe("ok");
+    if (outcome.status !== "ok") return;
+    const byName = (rows: { name: string }[]) => [...rows].sort((a, b) => a.name.localeCompare(b.name));
+    expect(byName(outcome.records.interfaces ?? [])).toEqual(byName(gw.interfaceRecords()));
+  });
+
+  it("bin scripts fail like the real tools on what they do not support", () => {
+    const bin = (name: string, ...args: string[]) =>
+      spawnSync(join(gw.dir as string, "bin", name), args, { encoding: "utf8" });
+    let r = bin("iw", "dev", "wlan9", "station", "dump");
+    expect([r.status, r.stderr]).toEqual([237, "command failed: No such device (-19)\n"]);
+    r = bin("iw", "phy");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Usage:\tiw /);
+    r = bin("ip", "route");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Usage: ip /);
+    r = bin("bridge", "link");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Usage: bridge /);
+    expect(bin("iw", "wlan0", "info").stdout).toMatch(/^Interface wlan0\n\tifindex 5\n/);
+    expect(bin("ip", "-6", "neigh").stdout).not.toMatch(/^\d+\.\d+/m);
+    expect(bin("ip", "-j", "-4", "neigh", "show").stdout).toMatch(/^\[\{"dst":"\d/);
+    expect(bin("bridge", "fdb", "show").stdout).toMatch(/ dev br-lan self permanent\n/);
+  });
+});
