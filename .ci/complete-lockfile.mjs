@@ -36,7 +36,7 @@ const CPU = {
   mips64el: "mips64el",
 };
 let added = 0;
-for (const [path, meta] of Object.entries(pkgs)) {
+for (const meta of Object.values(pkgs)) {
   for (const [name, spec] of Object.entries(meta.optionalDependencies ?? {})) {
     const key = `node_modules/${name}`;
     if (pkgs[key]) continue;
