@@ -1,80 +1,198 @@
 /**
- * A running collector: SQLite store, ingest, the embedded broker and the lifetime sweep,
- * started together and stopped together (committing whatever was received).
+ * A running collector: SQLite store, ingest, the message source (the embedded broker, or a
+ * subscription to an external broker), the lifetime sweep and the HTTP server, started
+ * together and stopped together (committing whatever was received).
  */
 
 import { isLoopbackHost, parseBrokerUrl } from "../common/brokerUrl.js";
 import type { Logger } from "../common/logger.js";
-import { type EmbeddedBroker, startEmbeddedBroker } from "./embeddedBroker.js";
-import { Ingest } from "./ingest.js";
+import { CredentialStore } from "./auth/credentialStore.js";
+import { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
+import {
+  type BrokerLimits,
+  type EmbeddedBroker,
+  startEmbeddedBroker,
+  type TlsFiles,
+} from "./embeddedBroker.js";
+import {
+  type ExternalBrokerOptions,
+  type ExternalSubscriber,
+  startExternalSubscriber,
+} from "./external/externalSubscriber.js";
+import { type HttpListen, type HttpServer, startHttpServer } from "./http/httpServer.js";
+import { Ingest, type IngestOptions } from "./ingest.js";
+import { renderCollectorMetrics } from "./metrics/collectorMetrics.js";
 import { SqliteStore } from "./store/sqliteStore.js";
 
 export interface CollectorOptions {
   db: string;
-  /** `mqtt://HOST:PORT` for the embedded broker. */
+  /** `mqtt://HOST:PORT` or `mqtts://HOST:PORT` for the embedded broker. Ignored with `external`. */
   listen: string;
+  /** Certificate and key for an `mqtts://` listener; `ca` turns on client certificates. */
+  tls?: TlsFiles;
+  /** Subscribe to this external broker instead of embedding one. */
+  external?: ExternalBrokerOptions;
+  /** HTTP server for /metrics; null or absent = none. */
+  http?: HttpListen | null;
   /** How often expired leases are deleted; the lifetime rules require at most 5 s. */
   sweepIntervalMs?: number;
+  /** Router-data maximum age: gateways silent longer than this are deleted with their data; ms. */
+  routerDataMaxAgeMs?: number;
+  /** Embedded broker limits (tests lower them; the CLI sets the publish rate). */
+  brokerLimits?: Partial<BrokerLimits>;
+  ingest?: Pick<IngestOptions, "maxBatch" | "maxDelayMs">;
   log: Logger;
   clock?: () => number;
 }
 
-export interface Collector {
+interface CollectorParts {
   readonly ingest: Ingest;
   readonly store: SqliteStore;
-  readonly broker: EmbeddedBroker;
+  readonly http: HttpServer | null;
   close(): Promise<void>;
+}
+
+/** A collector with its embedded broker. */
+export interface Collector extends CollectorParts {
+  readonly broker: EmbeddedBroker;
+  readonly external: null;
+}
+
+/** A collector subscribed to an external broker. */
+export interface ExternalCollector extends CollectorParts {
+  readonly broker: null;
+  readonly external: ExternalSubscriber;
 }
 
 /** The lifetime rules promise deletion within this long after expiry. */
 export const MAX_SWEEP_INTERVAL_MS = 5000;
 
-export async function startCollector(options: CollectorOptions): Promise<Collector> {
+export async function startCollector(
+  options: CollectorOptions & { external?: undefined },
+): Promise<Collector>;
+export async function startCollector(
+  options: CollectorOptions & { external: ExternalBrokerOptions },
+): Promise<ExternalCollector>;
+export async function startCollector(options: CollectorOptions): Promise<Collector | ExternalCollector>;
+export async function startCollector(options: CollectorOptions): Promise<Collector | ExternalCollector> {
   const { log } = options;
-  const listen = parseBrokerUrl(options.listen, "--listen");
-  if (listen.protocol !== "mqtt")
-    throw new Error("--listen: only mqtt:// is supported by the embedded broker for now");
-  if (!isLoopbackHost(listen.host)) {
-    throw new Error(
-      `--listen: ${listen.host} is not a loopback address; the embedded broker has no gateway credentials, ` +
-        "so it only listens on 127.0.0.1 or ::1",
-    );
+  const listen = options.external ? null : parseBrokerUrl(options.listen, "--listen");
+  if (listen?.protocol === "mqtts" && !options.tls) {
+    throw new Error("--listen: mqtts:// needs --tls-cert and --tls-key");
+  }
+  if (listen?.protocol === "mqtt" && options.tls) {
+    throw new Error("--tls-cert/--tls-key given but --listen is mqtt://; use mqtts:// to listen with TLS");
   }
   const sweepIntervalMs = Math.min(options.sweepIntervalMs ?? MAX_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS);
   const store = new SqliteStore(options.db);
-  const ingest = new Ingest(store, log, options.clock ? { clock: options.clock } : {});
+  const ingest = new Ingest(store, log, {
+    ...options.ingest,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.routerDataMaxAgeMs !== undefined ? { routerDataMaxAgeMs: options.routerDataMaxAgeMs } : {}),
+  });
+  let broker: EmbeddedBroker | null = null;
+  let external: ExternalSubscriber | null = null;
+  let http: HttpServer | null = null;
+
   const sweep = () => {
     try {
-      const expired = ingest.sweep();
+      const { expired, gatewaysAgedOut } = ingest.sweep();
       if (expired > 0) log.info({ expired }, "expired leases deleted");
+      if (gatewaysAgedOut > 0)
+        log.info({ gateways: gatewaysAgedOut }, "silent gateways deleted (router-data maximum age)");
     } catch (error) {
-      log.error({ err: error }, "lease expiry sweep failed; retrying at the next interval");
+      log.error({ err: error }, "lifetime sweep failed; retrying at the next interval");
+    }
+    try {
+      const closed = broker?.revalidateCredentials() ?? 0;
+      if (closed > 0) log.info({ closed }, "clients disconnected: their credential was removed or changed");
+    } catch (error) {
+      log.error({ err: error }, "checking connected clients' credentials failed");
     }
   };
-  sweep();
   const timer = setInterval(sweep, sweepIntervalMs);
-  let broker: EmbeddedBroker;
-  try {
-    broker = await startEmbeddedBroker(ingest, log, { host: listen.host, port: listen.port });
-  } catch (error) {
+
+  const stopAll = async () => {
     clearInterval(timer);
+    await http?.close();
+    await broker?.close();
+    await external?.close();
+    ingest.close();
+    sweep();
     store.close();
-    throw new Error(`--listen: cannot listen on ${options.listen}: ${(error as Error).message}`);
-  }
-  log.info(
-    { db: options.db, loopbackOnly: true },
-    "collector started (no credentials configured: loopback only)",
-  );
-  return {
-    ingest,
-    store,
-    broker,
-    async close() {
-      clearInterval(timer);
-      await broker.close();
-      ingest.flush();
-      sweep();
-      store.close();
-    },
   };
+
+  try {
+    sweep();
+    if (listen) {
+      const credentials = new CredentialStore(store.db);
+      const loopback = isLoopbackHost(listen.host);
+      const anyCredential = credentials.anyConfigured();
+      if (!loopback && !anyCredential) {
+        throw new Error(
+          `--listen: ${listen.host} is not a loopback address and no gateway credential exists; ` +
+            "add one with `leaseline collector gateways add <id> --db FILE`, or listen on 127.0.0.1 or ::1",
+        );
+      }
+      if (!loopback && listen.protocol === "mqtt") {
+        log.warn(
+          { host: listen.host },
+          "listening without TLS off loopback: gateway passwords cross the network in clear; use mqtts://",
+        );
+      }
+      try {
+        broker = await startEmbeddedBroker(ingest, log, {
+          host: listen.host,
+          port: listen.port,
+          ...(options.tls ? { tls: options.tls } : {}),
+          authenticator: new GatewayAuthenticator(credentials),
+          allowAnonymous: loopback,
+          ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+        });
+      } catch (error) {
+        throw new Error(`--listen: cannot listen on ${options.listen}: ${(error as Error).message}`);
+      }
+      if (anyCredential) {
+        log.info({ db: options.db }, "collector started: every client must authenticate as a gateway");
+      } else {
+        log.info(
+          { db: options.db, loopbackOnly: true },
+          "collector started without gateway credentials: anonymous clients accepted, on loopback only",
+        );
+      }
+    } else if (options.external) {
+      external = startExternalSubscriber(ingest, log, options.external);
+      log.info(
+        { db: options.db, broker: options.external.url, shareGroup: options.external.shareGroup },
+        "collector started in external-broker mode",
+      );
+    }
+    if (options.http) {
+      http = await startHttpServer(options.http, log).catch((error: Error) => {
+        throw new Error(
+          `--http: cannot listen on ${options.http?.host}:${options.http?.port}: ${error.message}`,
+        );
+      });
+      const sources = {
+        ingest,
+        store,
+        log,
+        ...(broker ? { broker } : {}),
+        ...(external ? { external } : {}),
+      };
+      http.route("GET", "/metrics", (_request, response) => {
+        response
+          .writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+          .end(renderCollectorMetrics(sources));
+      });
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const parts = { ingest, store, http, close: stopAll };
+  if (broker) return { ...parts, broker, external: null };
+  return { ...parts, broker: null, external: external as ExternalSubscriber };
 }

@@ -50,6 +50,18 @@ const MIGRATIONS: string[] = [
 
   CREATE INDEX leases_by_expiry ON leases(expires_at) WHERE expires_at IS NOT NULL;
   `,
+  `
+  -- Gateway credentials for the embedded broker: no personal data, and not tied to the gateway's
+  -- data rows (a credential exists before the gateway first connects and outlives its boots).
+  CREATE TABLE gateway_credentials (
+    gateway_id TEXT PRIMARY KEY,
+    -- scrypt, collector/auth/passwordHash.ts; never the password itself
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE INDEX gateways_by_last_seen ON gateways(last_seen_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

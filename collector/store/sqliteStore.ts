@@ -4,7 +4,14 @@
  */
 import type { Lease, Snapshot, StateMessage } from "../../protocol/index.js";
 import { checkpointTruncate, type Db, openDatabase } from "./openDatabase.js";
-import { type ApplyResult, noDeletions, type ReceivedMessage, type Store } from "./store.js";
+import {
+  type ApplyResult,
+  noDeletions,
+  type ReceivedMessage,
+  type SilentGatewayDeletion,
+  type Store,
+  type StoreStats,
+} from "./store.js";
 
 /** Retired boot ids kept per gateway: enough to ignore any straggler from recent reboots. */
 const RETIRED_BOOTS_KEPT = 16;
@@ -85,6 +92,20 @@ export class SqliteStore implements Store {
       ),
       deleteLease: db.prepare("DELETE FROM leases WHERE gateway_id = ? AND ip = ?"),
       sweep: db.prepare("DELETE FROM leases WHERE expires_at IS NOT NULL AND expires_at <= ?"),
+      silentGatewayLeases: db.prepare<[number], { n: number }>(
+        `SELECT count(*) AS n FROM leases WHERE gateway_id IN
+           (SELECT gateway_id FROM gateways WHERE last_seen_at <= ?)`,
+      ),
+      deleteSilentRetired: db.prepare(
+        "DELETE FROM retired_boots WHERE gateway_id IN (SELECT gateway_id FROM gateways WHERE last_seen_at <= ?)",
+      ),
+      // Leases go with their gateway (ON DELETE CASCADE).
+      deleteSilentGateways: db.prepare("DELETE FROM gateways WHERE last_seen_at <= ?"),
+      stats: db.prepare<[], StoreStats>(
+        `SELECT (SELECT count(*) FROM gateways) AS gateways,
+                (SELECT count(*) FROM gateways WHERE online = 1) AS gatewaysOnline,
+                (SELECT count(*) FROM leases) AS leases`,
+      ),
     };
   }
 
@@ -100,6 +121,24 @@ export class SqliteStore implements Store {
     // Deleted rows' old page images stay in the WAL until it is checkpointed and truncated.
     if (this.#erasurePending && checkpointTruncate(this.db)) this.#erasurePending = false;
     return changes;
+  }
+
+  deleteSilentGateways(lastSeenBefore: number): SilentGatewayDeletion {
+    const s = this.#statements;
+    const result = this.db
+      .transaction(() => {
+        const leases = s.silentGatewayLeases.get(lastSeenBefore)?.n ?? 0;
+        s.deleteSilentRetired.run(lastSeenBefore);
+        const gateways = s.deleteSilentGateways.run(lastSeenBefore).changes;
+        return { gateways, leases };
+      })
+      .immediate();
+    if (result.gateways > 0) this.#erasurePending = true;
+    return result;
+  }
+
+  stats(): StoreStats {
+    return this.#statements.stats.get() as StoreStats;
   }
 
   close(): void {

@@ -12,7 +12,7 @@ export interface ReceivedMessage {
 }
 
 /** Why rows were deleted; the collector's metrics and logs count deletions by these. */
-export type DeletionReason = "expired" | "released" | "reset";
+export type DeletionReason = "expired" | "released" | "reset" | "gateway-aged-out";
 
 export type DeletionCounts = Record<DeletionReason, number>;
 
@@ -38,9 +38,27 @@ export interface Store {
    * deletion since the last sweep final on disk (no old copy left in a journal).
    */
   sweepExpired(now: number): number;
+  /**
+   * Router-data maximum age: deletes every gateway last seen at or before `lastSeenBefore`
+   * (collector clock), with everything stored about it.
+   */
+  deleteSilentGateways(lastSeenBefore: number): SilentGatewayDeletion;
+  /** Row counts for the collector's gauges. */
+  stats(): StoreStats;
   close(): void;
 }
 
+export interface SilentGatewayDeletion {
+  gateways: number;
+  leases: number;
+}
+
+export interface StoreStats {
+  gateways: number;
+  gatewaysOnline: number;
+  leases: number;
+}
+
 export function noDeletions(): DeletionCounts {
-  return { expired: 0, released: 0, reset: 0 };
+  return { expired: 0, released: 0, reset: 0, "gateway-aged-out": 0 };
 }
