@@ -64,7 +64,10 @@ export class SimulatedGateway extends GatewayModel {
   private snmp: SnmpAgent | null = null;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
-  private writtenLeaseVersion = -1;
+  private renderedLeaseVersion = -1;
+  private leaseFileText = "";
+  private rendered: ReadonlyMap<string, string> | null = null;
+  private renderedAt = -1;
   private wallStart = 0;
   private simStart = 0;
 
@@ -76,6 +79,10 @@ export class SimulatedGateway extends GatewayModel {
     this.tickMs = options.tickMs ?? 1000;
     this.realtime = options.realtime ?? true;
     this.snmpOptions = options.snmp;
+    // Every state change is an event; between events the state moves only with time.
+    this.onEvent(() => {
+      this.rendered = null;
+    });
   }
 
   get running(): boolean {
@@ -175,45 +182,60 @@ export class SimulatedGateway extends GatewayModel {
   flush(): void {
     const files = this.files;
     if (!files) return;
-    if (this.leaseVersion !== this.writtenLeaseVersion) {
-      files.write(LEASE_FILE_PATHS[this.leaseFormat], this.renderLeaseFile());
-      this.writtenLeaseVersion = this.leaseVersion;
+    for (const [path, content] of this.renderedFiles()) files.write(path, content);
+  }
+
+  /**
+   * Every file the gateway exposes, relative to its root, as of the current simulated time:
+   * the lease file, procfs/sysfs, and under `.sim/` the outputs its bin/ commands print.
+   * Rendered once per simulated instant, whoever asks (the file writer or an in-memory agent).
+   */
+  renderedFiles(): ReadonlyMap<string, string> {
+    if (this.rendered && this.renderedAt === this.t) return this.rendered;
+    const out = new Map<string, string>();
+    if (this.leaseVersion !== this.renderedLeaseVersion) {
+      this.leaseFileText = this.renderLeaseFile();
+      this.renderedLeaseVersion = this.leaseVersion;
     }
-    files.write("proc/sys/kernel/random/boot_id", renderBootId(this));
-    files.write("proc/uptime", renderUptime(this));
+    out.set(LEASE_FILE_PATHS[this.leaseFormat], this.leaseFileText);
+    out.set("proc/sys/kernel/random/boot_id", renderBootId(this));
+    out.set("proc/uptime", renderUptime(this));
     const neighbors = neighborEntries(this);
-    files.write("proc/net/arp", renderProcNetArp(this, neighbors));
-    files.write("proc/net/dev", renderProcNetDev(this));
+    out.set("proc/net/arp", renderProcNetArp(this, neighbors));
+    out.set("proc/net/dev", renderProcNetDev(this));
     for (const iface of this.interfaces) {
       const base = `sys/class/net/${iface.name}`;
       for (const [name, value] of sysfsStatistics(kernelStats(this, iface))) {
-        files.write(`${base}/statistics/${name}`, value);
+        out.set(`${base}/statistics/${name}`, value);
       }
-      files.write(`${base}/address`, `${iface.mac}\n`);
-      files.write(`${base}/ifindex`, `${iface.ifindex}\n`);
-      files.write(`${base}/mtu`, `${iface.mtu}\n`);
-      files.write(`${base}/operstate`, iface.kind === "loopback" ? "unknown\n" : "up\n");
-      files.write(`${base}/type`, iface.kind === "loopback" ? "772\n" : "1\n");
+      out.set(`${base}/address`, `${iface.mac}\n`);
+      out.set(`${base}/ifindex`, `${iface.ifindex}\n`);
+      out.set(`${base}/mtu`, `${iface.mtu}\n`);
+      out.set(`${base}/operstate`, iface.kind === "loopback" ? "unknown\n" : "up\n");
+      out.set(`${base}/type`, iface.kind === "loopback" ? "772\n" : "1\n");
     }
-    files.write(".sim/iw-dev.txt", renderIwDev(this));
+    out.set(".sim/iw-dev.txt", renderIwDev(this));
     for (const radio of this.radios) {
-      files.write(`.sim/iw-${radio.iface}-info.txt`, renderIwInfo(this, radio));
-      files.write(`.sim/iw-${radio.iface}-station-dump.txt`, renderStationDump(this, radio));
-      files.write(`.sim/iw-${radio.iface}-survey-dump.txt`, renderSurveyDump(this, radio));
+      out.set(`.sim/iw-${radio.iface}-info.txt`, renderIwInfo(this, radio));
+      out.set(`.sim/iw-${radio.iface}-station-dump.txt`, renderStationDump(this, radio));
+      out.set(`.sim/iw-${radio.iface}-survey-dump.txt`, renderSurveyDump(this, radio));
     }
     for (const [suffix, family] of [
       ["", "all"],
       ["-4", "ipv4"],
       ["-6", "ipv6"],
     ] as const) {
-      files.write(`.sim/ip${suffix}-neigh.txt`, renderIpNeigh(this, family, neighbors));
-      files.write(`.sim/ip${suffix}-neigh.json`, renderIpNeighJson(this, family, neighbors));
+      out.set(`.sim/ip${suffix}-neigh.txt`, renderIpNeigh(this, family, neighbors));
+      out.set(`.sim/ip${suffix}-neigh.json`, renderIpNeighJson(this, family, neighbors));
     }
     const fdb = fdbEntries(this);
-    files.write(".sim/bridge-fdb.txt", renderBridgeFdb(this, fdb));
-    files.write(".sim/bridge-fdb.json", renderBridgeFdbJson(this, fdb));
+    out.set(".sim/bridge-fdb.txt", renderBridgeFdb(this, fdb));
+    out.set(".sim/bridge-fdb.json", renderBridgeFdbJson(this, fdb));
     // The gateway's clock, for a harness that runs an agent against this directory.
-    files.write(".sim/clock", `${this.clockMs()}\n`);
+    out.set(".sim/clock", `${this.clockMs()}\n`);
+    this.rendered = out;
+    this.renderedAt = this.t;
+    return out;
   }
 
   renderLeaseFile(): string {
