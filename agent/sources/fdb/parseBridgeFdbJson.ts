@@ -11,8 +11,8 @@
  * Neighbor.bridgePort with attachBridgePorts.
  */
 import { MAX_STRING_LENGTH, type Neighbor, normalizeMac } from "../../../protocol/index.js";
-import { jsonArrayRows } from "../neigh/jsonArrayRows.js";
-import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+import { parseJsonObjectRows, type RowOutcome } from "../neigh/jsonArrayRows.js";
+import type { ParseResult } from "../parseResult.js";
 
 export interface BridgeFdbEntry {
   mac: string;
@@ -31,64 +31,42 @@ const isName = (v: unknown): v is string =>
   typeof v === "string" && v !== "" && v.length <= MAX_STRING_LENGTH;
 
 export function parseBridgeFdbJson(text: string): ParseResult<BridgeFdbEntry> {
-  const rows = jsonArrayRows(text);
-  const records: BridgeFdbEntry[] = [];
-  const skipped: SkippedLine[] = [];
-  for (const item of rows) {
-    if (!item.ok) {
-      skipped.push(item.skipped);
-      continue;
-    }
-    const { line, index, value } = item;
-    const raw = JSON.stringify(value) ?? "";
-    const skip = (reason: string): void => {
-      skipped.push(skippedLine(line, `row ${index}: ${reason}`, raw));
-    };
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      skip("not an object");
-      continue;
-    }
-    const row = value as Record<string, unknown>;
+  return parseJsonObjectRows(text, (row): RowOutcome<BridgeFdbEntry> => {
     const mac = typeof row.mac === "string" ? normalizeMac(row.mac) : null;
     if (!mac) {
-      skip("mac is not a hardware address");
-      continue;
+      return { skip: "mac is not a hardware address" };
     }
     const device = row.ifname ?? row.dev;
     if (!isName(device)) {
-      skip("ifname is missing");
-      continue;
+      return { skip: "ifname is missing" };
     }
     const flags = row.flags ?? [];
     if (!Array.isArray(flags)) {
-      skip("flags is not an array");
-      continue;
+      return { skip: "flags is not an array" };
     }
     const vlan = row.vlan ?? null;
     if (vlan !== null && !(Number.isInteger(vlan) && (vlan as number) >= 0 && (vlan as number) <= 4095)) {
-      skip("vlan is not a VLAN id");
-      continue;
+      return { skip: "vlan is not a VLAN id" };
     }
     const state = row.state ?? "";
     if (typeof state !== "string") {
-      skip("state is not a string");
-      continue;
+      return { skip: "state is not a string" };
     }
     const master = row.master;
     if (master !== undefined && !isName(master)) {
-      skip("master is not a device name");
-      continue;
+      return { skip: "master is not a device name" };
     }
-    records.push({
-      mac,
-      interface: device,
-      bridge: master ?? null,
-      vlan: vlan as number | null,
-      permanent: state === "permanent",
-      self: flags.includes("self"),
-    });
-  }
-  return { records, skipped };
+    return {
+      record: {
+        mac,
+        interface: device,
+        bridge: master ?? null,
+        vlan: vlan as number | null,
+        permanent: state === "permanent",
+        self: flags.includes("self"),
+      },
+    };
+  });
 }
 
 /**

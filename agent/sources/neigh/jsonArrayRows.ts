@@ -4,7 +4,7 @@
  * killed mid-output leaves a valid prefix, and every row can be reported with its line number
  * (one line for compact output, one per row start for `-p`). Never throws.
  */
-import { type SkippedLine, skippedLine } from "../parseResult.js";
+import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
 
 /** A row that parsed as JSON, or the reason it did not; in input order. */
 export type JsonRow =
@@ -113,4 +113,32 @@ function scanValue(text: string, start: number): { pos: number; newlines: number
     } else if (c === "," && depth === 0) return { pos, newlines, complete: true };
   }
   return { pos: text.length, newlines, complete: false };
+}
+
+/** What reading one object row gives: its record, why it was skipped, or null to pass over it silently. */
+export type RowOutcome<T> = { record: T } | { skip: string } | null;
+
+/**
+ * Parses the rows of an iproute2 `-j` array as objects with `readRow`, reporting rows that are
+ * not JSON objects or that `readRow` refuses as skipped lines (with their row number and text).
+ */
+export function parseJsonObjectRows<T>(
+  text: string,
+  readRow: (row: Record<string, unknown>) => RowOutcome<T>,
+): ParseResult<T> {
+  const records: T[] = [];
+  const skipped: SkippedLine[] = [];
+  for (const item of jsonArrayRows(text)) {
+    if (!item.ok) {
+      skipped.push(item.skipped);
+      continue;
+    }
+    const { line, index, value } = item;
+    const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+    const outcome = isObject ? readRow(value as Record<string, unknown>) : { skip: "not an object" };
+    if (outcome === null) continue;
+    if ("record" in outcome) records.push(outcome.record);
+    else skipped.push(skippedLine(line, `row ${index}: ${outcome.skip}`, JSON.stringify(value) ?? ""));
+  }
+  return { records, skipped };
 }

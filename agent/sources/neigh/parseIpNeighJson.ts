@@ -11,68 +11,47 @@
  */
 import { isIP } from "node:net";
 import { MAX_STRING_LENGTH, type Neighbor, normalizeMac } from "../../../protocol/index.js";
-import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
-import { jsonArrayRows } from "./jsonArrayRows.js";
+import type { ParseResult } from "../parseResult.js";
+import { parseJsonObjectRows, type RowOutcome } from "./jsonArrayRows.js";
 import { neighborStateFromNames } from "./nudState.js";
 
 export function parseIpNeighJson(text: string): ParseResult<Neighbor> {
-  const rows = jsonArrayRows(text);
-  const records: Neighbor[] = [];
-  const skipped: SkippedLine[] = [];
-  for (const item of rows) {
-    if (!item.ok) {
-      skipped.push(item.skipped);
-      continue;
-    }
-    const { line, index, value } = item;
-    const raw = JSON.stringify(value) ?? "";
-    const skip = (reason: string): void => {
-      skipped.push(skippedLine(line, `row ${index}: ${reason}`, raw));
-    };
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      skip("not an object");
-      continue;
-    }
-    const row = value as Record<string, unknown>;
-    if ("proxy" in row) continue;
+  return parseJsonObjectRows(text, (row): RowOutcome<Neighbor> => {
+    if ("proxy" in row) return null;
     const { dst, dev, lladdr, state } = row;
     if (typeof dst !== "string" || isIP(dst) === 0) {
-      skip("dst is not an IP address");
-      continue;
+      return { skip: "dst is not an IP address" };
     }
     if (typeof dev !== "string" || dev === "" || dev.length > MAX_STRING_LENGTH) {
-      skip("dev is missing");
-      continue;
+      return { skip: "dev is missing" };
     }
     let names: string[] = [];
     if (state !== undefined) {
       if (!Array.isArray(state) || !state.every((s) => typeof s === "string")) {
-        skip("state is not an array of names");
-        continue;
+        return { skip: "state is not an array of names" };
       }
       names = state;
     }
     const neighborState = neighborStateFromNames(names);
     if (!neighborState) {
-      skip(`unknown state ${names.join(",")}`);
-      continue;
+      return { skip: `unknown state ${names.join(",")}` };
     }
     let mac: string | null = null;
     if (lladdr !== undefined) {
       mac = typeof lladdr === "string" ? normalizeMac(lladdr) : null;
       // Tunnels print an IPv4 address as their link-layer address: not a device to join by MAC.
       if (!mac) {
-        skip("lladdr is not a hardware address");
-        continue;
+        return { skip: "lladdr is not a hardware address" };
       }
     }
-    records.push({
-      ip: dst.toLowerCase(),
-      mac,
-      interface: dev,
-      state: neighborState,
-      bridgePort: null,
-    });
-  }
-  return { records, skipped };
+    return {
+      record: {
+        ip: dst.toLowerCase(),
+        mac,
+        interface: dev,
+        state: neighborState,
+        bridgePort: null,
+      },
+    };
+  });
 }
