@@ -6,6 +6,7 @@
 import { parseProcNetArp } from "./arp/parseProcNetArp.js";
 import { parseDnsmasqLeases } from "./dnsmasq/parseDnsmasqLeases.js";
 import { parseBridgeFdbJson } from "./fdb/parseBridgeFdbJson.js";
+import { insightGoldenParsers } from "./insightParsers/goldenParsers.js";
 import { parseIscDhcpdLeases } from "./isc-dhcpd/parseIscDhcpdLeases.js";
 import { parseIwDev } from "./iw/parseIwDev.js";
 import { parseIwStationDump } from "./iw/parseIwStationDump.js";
@@ -34,4 +35,5 @@ export const goldenParsers: Record<string, (text: string) => ParseResult<unknown
   // now = 1732360000000 ms (2024-11-23T11:06:40Z), as the folders' .golden files also say.
   "odhcpd-ipv4": (text) => parseOdhcpdIpv4Leases(text, 1_732_360_000_000),
   "odhcpd-ipv6": (text) => parseOdhcpdIpv6Leases(text, 1_732_360_000_000),
+  ...insightGoldenParsers,
 };
