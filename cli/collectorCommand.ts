@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { Command } from "commander";
+import { tokensCommand } from "../collector/api/tokensCommand.js";
 import { CredentialStore } from "../collector/auth/credentialStore.js";
 import {
   CHOSEN_PASSWORD_COST,
@@ -85,6 +86,7 @@ export function collectorCommand(): Command {
       reportErrors(() => runCollectorCommand(flags, command)),
     );
   collector.addCommand(gatewaysCommand());
+  collector.addCommand(tokensCommand());
   return collector;
 }
 

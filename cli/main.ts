@@ -5,6 +5,7 @@ import { LEASELINE_VERSION } from "../common/version.js";
 import { agentCommand } from "./agentCommand.js";
 import { collectorCommand } from "./collectorCommand.js";
 import { demoCommand } from "./demoCommand.js";
+import { privacyCommand } from "./privacyCommand.js";
 import { queryCommand } from "./queryCommand.js";
 import { simulatorCommand } from "./simulatorCommand.js";
 
@@ -17,6 +18,7 @@ const program = new Command("leaseline")
   .addCommand(collectorCommand())
   .addCommand(simulatorCommand())
   .addCommand(queryCommand())
+  .addCommand(privacyCommand())
   .addCommand(demoCommand());
 
 await program.parseAsync(process.argv);

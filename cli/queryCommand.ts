@@ -1,67 +1,209 @@
-/** `leaseline query`: answers support questions from the collector's database. */
+/**
+ * `leaseline query`: answers a support call from the collector's database (`--db`, read-only)
+ * or from a running collector's HTTP API (`--url`, with a bearer token from `--token-file`).
+ * Both go through the same query code (collector/api/supportApi.ts), so they answer alike.
+ */
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { vendorOf } from "../collector/enrich/ouiVendor.js";
+import { API_PREFIX, answerQuery } from "../collector/api/supportApi.js";
 import { openDatabase } from "../collector/store/openDatabase.js";
-import { gatewayExists, listDevices, listGateways } from "../collector/store/queries.js";
-import { isLocallyAdministered } from "../protocol/index.js";
 import { formatTable } from "./formatTable.js";
 import { reportErrors } from "./optionParsers.js";
 
-interface QueryFlags {
+export interface SourceFlags {
   db: string;
+  url?: string;
+  tokenFile?: string;
   json?: boolean;
 }
 
-function print(rows: object[], flags: QueryFlags, columns: string[]): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows, columns));
+interface QueryFlags extends SourceFlags {
+  since?: string;
+  limit?: string;
+  after?: string;
+}
+
+/** The bearer token from `--token-file` (first line). */
+export function readToken(file: string | undefined): string {
+  if (file === undefined) throw new Error("--url needs --token-file FILE holding an API token");
+  try {
+    return readFileSync(file, "utf8").split(/\r?\n/)[0]?.trim() ?? "";
+  } catch (error) {
+    throw new Error(`--token-file: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Calls the collector's API; a non-2xx answer becomes an error with the API's message. */
+export async function callApi(
+  flags: SourceFlags,
+  method: "GET" | "POST",
+  path: string,
+  params: URLSearchParams,
+): Promise<unknown> {
+  const base = (flags.url as string).replace(/\/+$/, "");
+  const query = params.toString();
+  const response = await fetch(`${base}${API_PREFIX}${path}${query ? `?${query}` : ""}`, {
+    method,
+    headers: { authorization: `Bearer ${readToken(flags.tokenFile)}` },
+  }).catch((error: Error) => {
+    throw new Error(`--url: cannot reach ${base}: ${(error.cause as Error)?.message ?? error.message}`);
+  });
+  const body = (await response.json().catch(() => null)) as { error?: string } | null;
+  if (!response.ok) throw new Error(`${response.status}: ${body?.error ?? response.statusText}`);
+  return body;
+}
+
+async function run(path: string, flags: QueryFlags): Promise<unknown> {
+  const params = new URLSearchParams();
+  for (const key of ["since", "limit", "after"] as const) {
+    const value = flags[key];
+    if (value !== undefined) params.set(key, value);
+  }
+  if (flags.url !== undefined) return callApi(flags, "GET", path, params);
+  const db = openDatabase(flags.db, { readonly: true });
+  try {
+    return answerQuery(db, { path, params, now: Date.now() });
+  } finally {
+    db.close();
+  }
+}
+
+const cellsOf = (rows: unknown): object[] =>
+  (rows as Array<Record<string, unknown>>).map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? v.join(" ") : v])),
+  );
+
+function output(result: unknown, flags: QueryFlags, columns: string[]): void {
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  if (Array.isArray(result)) {
+    process.stdout.write(formatTable(cellsOf(result), columns));
+    return;
+  }
+  const { radios, interfaces, ...summary } = result as Record<string, unknown>;
+  const lines = Object.entries(summary).map(([k, v]) => `${k.padEnd(16)} ${v ?? "-"}`);
+  process.stdout.write(`${lines.join("\n")}\n\nradios\n`);
+  process.stdout.write(
+    formatTable(cellsOf(radios), [
+      "interface",
+      "ssid",
+      "frequencyMhz",
+      "channel",
+      "channelWidthMhz",
+      "noiseDbm",
+      "utilisation",
+    ]),
+  );
+  process.stdout.write("\ninterfaces\n");
+  process.stdout.write(
+    formatTable(cellsOf(interfaces), [
+      "name",
+      "rxBytesPerSecond",
+      "txBytesPerSecond",
+      "rxBytes",
+      "txBytes",
+      "rxErrors",
+      "txErrors",
+    ]),
+  );
+}
+
+function sourceOptions(command: Command): Command {
+  return command
+    .option("--db <file>", "collector database (read-only)", "leaseline.db")
+    .option("--url <http://host:port>", "ask a running collector's HTTP API instead of the database")
+    .option("--token-file <file>", "with --url: file holding an API token (support or privacy role)")
+    .option("--json", "JSON for tools instead of a table")
+    .option("--limit <n>", "at most this many rows (1-1000)");
 }
 
 export function queryCommand(): Command {
-  const query = new Command("query").description("ask the collector's database what is on a gateway");
-  query
-    .command("gateways")
-    .description("every gateway: online, boot id, last reboot, last seen, device count")
-    .option("--db <file>", "collector database", "leaseline.db")
-    .option("--json", "JSON for tools instead of a table")
-    .action((flags: QueryFlags) =>
-      reportErrors(async () => {
-        const db = openDatabase(flags.db, { readonly: true });
-        try {
-          print(listGateways(db), flags, [
-            "gatewayId",
-            "online",
-            "deviceCount",
-            "lastReboot",
-            "lastSeen",
-            "bootId",
-          ]);
-        } finally {
-          db.close();
-        }
-      }),
-    );
-  query
-    .command("devices")
-    .description("the devices holding a lease on a gateway now")
-    .argument("<gateway>", "gateway id")
-    .option("--db <file>", "collector database", "leaseline.db")
-    .option("--json", "JSON for tools instead of a table")
-    .action((gateway: string, flags: QueryFlags) =>
-      reportErrors(async () => {
-        const db = openDatabase(flags.db, { readonly: true });
-        try {
-          if (!gatewayExists(db, gateway))
-            throw new Error(`no gateway ${JSON.stringify(gateway)} in ${flags.db}`);
-          const devices = listDevices(db, gateway).map((d) => ({
-            ...d,
-            vendor: vendorOf(d.mac),
-            randomized: d.mac ? isLocallyAdministered(d.mac) : null,
-          }));
-          print(devices, flags, ["mac", "vendor", "randomized", "ip", "hostname", "expiresAt", "source"]);
-        } finally {
-          db.close();
-        }
-      }),
-    );
+  const query = new Command("query").description(
+    "answer a support call: what is on a gateway, how is it doing",
+  );
+  const add = (
+    name: string,
+    description: string,
+    args: string[],
+    path: (...a: string[]) => string,
+    columns: string[],
+    extra: (c: Command) => Command = (c) => c,
+  ) => {
+    const command = sourceOptions(query.command(name).description(description));
+    for (const a of args) command.argument(`<${a}>`);
+    extra(command).action((...received: unknown[]) => {
+      const positional = received.slice(0, args.length) as string[];
+      const flags = received[args.length] as QueryFlags;
+      return reportErrors(async () => output(await run(path(...positional), flags), flags, columns));
+    });
+  };
+  const since = (c: Command) =>
+    c.option("--since <time>", "ISO-8601 time or a duration back from now (90m, 1h, 2d)");
+  const after = (c: Command) => c.option("--after <key>", "next page: the last key of the previous page");
+  add(
+    "gateways",
+    "every gateway: online, boot id, last reboot, last seen, device count",
+    [],
+    () => "/gateways",
+    ["gatewayId", "online", "deviceCount", "lastReboot", "lastSeen", "bootId"],
+    after,
+  );
+  add(
+    "gateway",
+    "one gateway: router details, radios, interfaces with current rates",
+    ["gateway"],
+    (g) => `/gateways/${encodeURIComponent(g)}`,
+    [],
+  );
+  add(
+    "devices",
+    "the devices on a gateway now: vendor, address, lease, band or port, signal, rates, bytes this lease",
+    ["gateway"],
+    (g) => `/gateways/${encodeURIComponent(g)}/devices`,
+    [
+      "mac",
+      "vendor",
+      "randomized",
+      "ips",
+      "hostname",
+      "expiresAt",
+      "connection",
+      "interface",
+      "band",
+      "bridgePort",
+      "signalDbm",
+      "rxBytesPerSecond",
+      "txBytesPerSecond",
+      "rxBytesThisLease",
+      "txBytesThisLease",
+    ],
+    after,
+  );
+  add(
+    "history",
+    "signal and traffic samples of a device's current lease (one a minute at most)",
+    ["gateway", "mac"],
+    (g, m) => `/gateways/${encodeURIComponent(g)}/devices/${encodeURIComponent(m)}/history`,
+    ["at", "signalDbm", "rxBytesPerSecond", "txBytesPerSecond", "rxBytes", "txBytes"],
+    since,
+  );
+  add(
+    "bandwidth",
+    "interface bandwidth samples of a gateway (one a minute per interface at most)",
+    ["gateway"],
+    (g) => `/gateways/${encodeURIComponent(g)}/bandwidth`,
+    ["at", "interface", "rxBytesPerSecond", "txBytesPerSecond", "rxBytes", "txBytes"],
+    since,
+  );
+  add(
+    "events",
+    "joins, releases, expiries and resets of a gateway (a device's identity goes when its lease ends)",
+    ["gateway"],
+    (g) => `/gateways/${encodeURIComponent(g)}/events`,
+    ["at", "type", "mac", "ip", "hostname"],
+    since,
+  );
   return query;
 }

@@ -15,7 +15,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "../common/logger.js";
-import { parseTopic } from "../protocol/index.js";
+import { parseTopic, topicFor } from "../protocol/index.js";
 import type { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
 import { AuthFailureBan, type BanPolicy, DEFAULT_BAN_POLICY } from "./broker/authFailureBan.js";
 import {
@@ -112,6 +112,11 @@ export interface EmbeddedBroker {
    * anonymous clients once credentials exist. Cheap when nothing changed; returns how many it closed.
    */
   revalidateCredentials(): number;
+  /**
+   * Clears the gateway's retained `state` message (privacy erase): an empty retained payload
+   * deletes it from the broker's store and tells subscribers it is gone. Resolves when done.
+   */
+  clearRetained(gatewayId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -239,7 +244,7 @@ export async function startEmbeddedBroker(
           (outcome) => {
             // An invalid payload is acknowledged and dropped: refusing it would close the connection and
             // the client would resend the same payload forever. It must never become a retained message.
-            if (outcome === "rejected") packet.retain = false;
+            if (outcome === "rejected" || outcome === "erased") packet.retain = false;
             callback(null);
           },
           // Not stored: the client is closed without a PUBACK and will resend.
@@ -350,6 +355,20 @@ export async function startEmbeddedBroker(
     port,
     refused,
     connectedClients: () => aedes.connectedClients,
+    clearRetained: (gatewayId) =>
+      new Promise<void>((resolve, reject) => {
+        aedes.publish(
+          {
+            cmd: "publish",
+            topic: topicFor(gatewayId, "state"),
+            payload: Buffer.alloc(0),
+            qos: 0,
+            retain: true,
+            dup: false,
+          },
+          (error) => (error ? reject(error) : resolve()),
+        );
+      }),
     revalidateCredentials() {
       const version = authenticator.credentialsVersion();
       if (version === credentialsVersion) return 0;

@@ -102,6 +102,23 @@ describe("ingest acknowledges only what it stored", () => {
     expect(ingest.metrics.batches).toBe(1);
   });
 
+  it("a privacy erase drops the gateway's queued messages, or one device's records from them", async () => {
+    const other = lease({ ip: "192.168.1.2", mac: "b8:27:eb:12:34:56", hostname: "pi" });
+    const pending = [
+      ingest.submit(topicFor("gw-1", "snapshot"), JSON.stringify(snapshot({ leases: [lease()] }))),
+      ingest.submit(
+        topicFor("gw-2", "snapshot"),
+        JSON.stringify(snapshot({ gatewayId: "gw-2", leases: [lease(), other] })),
+      ),
+    ];
+    expect(ingest.queued).toBe(2);
+    expect(ingest.dropPending("gw-1")).toBe(1);
+    expect(ingest.dropPending("gw-2", "d2:5f:3a:91:0c:7e")).toBe(1);
+    expect(await Promise.all(pending)).toEqual(["erased", "stored"]);
+    expect(listDevices(store.db, "gw-1")).toEqual([]);
+    expect(listDevices(store.db, "gw-2").map((d) => d.mac)).toEqual(["b8:27:eb:12:34:56"]);
+  });
+
   it("after close, submissions are refused (so nothing is acknowledged that will not be stored)", async () => {
     ingest.close();
     await expect(ingest.submit(topicFor("gw-1", "snapshot"), JSON.stringify(snapshot()))).rejects.toThrow(

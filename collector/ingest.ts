@@ -22,7 +22,8 @@ import {
   type Store,
 } from "./store/store.js";
 
-export type IngestOutcome = ApplyOutcome | "rejected";
+/** `erased`: dropped from the queue by a privacy erase before it was stored. */
+export type IngestOutcome = ApplyOutcome | "rejected" | "erased";
 
 export interface IngestMetrics {
   received: number;
@@ -134,6 +135,42 @@ export class Ingest {
       else if (this.#maxDelayMs > 0) this.#timer ??= setTimeout(() => this.flush(), this.#maxDelayMs);
       else this.#immediate ??= setImmediate(() => this.flush());
     });
+  }
+
+  /**
+   * Privacy erase: removes the gateway's queued messages (or, with `mac`, that device's records
+   * from them) so nothing about it is stored after the erase. Returns the messages or records
+   * removed. A dropped message is acknowledged as `erased`; it is not retained.
+   */
+  dropPending(gatewayId: string, mac?: string): number {
+    let dropped = 0;
+    this.#queue = this.#queue.filter((p) => {
+      const { message } = p.item;
+      if (message.gatewayId !== gatewayId) return true;
+      if (mac === undefined) {
+        dropped++;
+        p.resolve("erased");
+        return false;
+      }
+      if (message.type === "snapshot") {
+        const keep = <T extends { mac: string | null }>(rows: T[]) => {
+          const kept = rows.filter((r) => r.mac !== mac);
+          dropped += rows.length - kept.length;
+          return kept;
+        };
+        p.item = {
+          ...p.item,
+          message: {
+            ...message,
+            leases: keep(message.leases),
+            neighbors: keep(message.neighbors),
+            stations: keep(message.stations),
+          },
+        };
+      }
+      return true;
+    });
+    return dropped;
   }
 
   /** Commits everything queued now. */

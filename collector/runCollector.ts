@@ -6,6 +6,7 @@
 
 import { isLoopbackHost, parseBrokerUrl } from "../common/brokerUrl.js";
 import type { Logger } from "../common/logger.js";
+import { mountApi } from "./api/apiRoutes.js";
 import { CredentialStore } from "./auth/credentialStore.js";
 import { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
 import {
@@ -22,6 +23,9 @@ import {
 import { type HttpListen, type HttpServer, startHttpServer } from "./http/httpServer.js";
 import { Ingest, type IngestOptions } from "./ingest.js";
 import { renderCollectorMetrics } from "./metrics/collectorMetrics.js";
+import { eraseSubject } from "./privacy/privacyErase.js";
+import type { PrivacySubject } from "./privacy/privacyExport.js";
+import { type Db, openDatabase } from "./store/openDatabase.js";
 import { SqliteStore } from "./store/sqliteStore.js";
 
 export interface CollectorOptions {
@@ -93,6 +97,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   let broker: EmbeddedBroker | null = null;
   let external: ExternalSubscriber | null = null;
   let http: HttpServer | null = null;
+  let readDb: Db | null = null;
 
   const sweep = () => {
     try {
@@ -115,6 +120,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const stopAll = async () => {
     clearInterval(timer);
     await http?.close();
+    readDb?.close();
     await broker?.close();
     await external?.close();
     ingest.close();
@@ -186,10 +192,35 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
           .writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
           .end(renderCollectorMetrics(sources));
       });
+      // Queries read through their own read-only connection: a long read never waits for, or
+      // blocks, the writer (WAL), and each query is one short read transaction.
+      readDb = openDatabase(options.db, { readonly: true });
+      mountApi(http, {
+        readDb,
+        log,
+        ...(options.clock ? { clock: options.clock } : {}),
+        erase: (subject) => eraseEverywhere(subject),
+      });
     }
   } catch (error) {
     await stopAll();
     throw error;
+  }
+
+  /** Queue first (nothing queued may be stored after the erase), then the database, then the broker. */
+  async function eraseEverywhere(subject: PrivacySubject) {
+    const queuedRecordsDropped = ingest.dropPending(subject.gatewayId, subject.mac);
+    const result = eraseSubject(store.db, subject);
+    let retainedState = "not applicable (device erase: the state message names no device)";
+    if (subject.mac === undefined) {
+      if (broker) {
+        await broker.clearRetained(subject.gatewayId);
+        retainedState = "cleared";
+      } else {
+        retainedState = "not cleared: external broker (publish an empty retained message to the state topic)";
+      }
+    }
+    return { ...result, queuedRecordsDropped, retainedState };
   }
 
   const parts = { ingest, store, http, close: stopAll };

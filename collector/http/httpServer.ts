@@ -19,6 +19,8 @@ export interface HttpServer {
   readonly port: number;
   /** Adds a handler for an exact path (the query string is ignored when matching). */
   route(method: "GET" | "POST" | "PUT" | "DELETE", path: string, handler: RouteHandler): void;
+  /** Adds a handler for every method and path under `prefix` (exact routes win). */
+  routePrefix(prefix: string, handler: RouteHandler): void;
   close(): Promise<void>;
 }
 
@@ -41,9 +43,21 @@ export function parseHttpListen(value: string, flag = "--http"): HttpListen | nu
 
 export async function startHttpServer(listen: HttpListen, log: Logger): Promise<HttpServer> {
   const routes = new Map<string, Map<string, RouteHandler>>();
+  const prefixes: Array<[string, RouteHandler]> = [];
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0] as string;
     const byMethod = routes.get(path);
+    const prefixed = byMethod ? undefined : prefixes.find(([p]) => path.startsWith(p))?.[1];
+    if (prefixed) {
+      Promise.resolve()
+        .then(() => prefixed(request, response))
+        .catch((error: Error) => {
+          log.error({ err: error, path }, "HTTP handler failed");
+          if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+          response.end("internal error\n");
+        });
+      return;
+    }
     if (!byMethod) {
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
       return;
@@ -88,6 +102,9 @@ export async function startHttpServer(listen: HttpListen, log: Logger): Promise<
         routes.set(path, byMethod);
       }
       byMethod.set(method, handler);
+    },
+    routePrefix(prefix, handler) {
+      prefixes.push([prefix, handler]);
     },
     close: () =>
       new Promise<void>((resolve) => {

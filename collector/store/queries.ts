@@ -32,10 +32,17 @@ export interface DeviceSummary {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function listGateways(db: Db): GatewaySummary[] {
+export interface GatewayFilter {
+  gatewayId?: string;
+  /** Keyset page: gateways after this id, at most `limit`. */
+  after?: string;
+  limit?: number;
+}
+
+export function listGateways(db: Db, filter: GatewayFilter = {}): GatewaySummary[] {
   const rows = db
     .prepare<
-      [],
+      [{ id: string | null; after: string; limit: number }],
       {
         gateway_id: string;
         online: number;
@@ -49,9 +56,10 @@ export function listGateways(db: Db): GatewaySummary[] {
       }
     >(
       `SELECT g.*, (SELECT count(*) FROM leases l WHERE l.gateway_id = g.gateway_id) AS devices
-       FROM gateways g ORDER BY g.gateway_id`,
+       FROM gateways g WHERE (@id IS NULL OR g.gateway_id = @id) AND g.gateway_id > @after
+       ORDER BY g.gateway_id LIMIT @limit`,
     )
-    .all();
+    .all({ id: filter.gatewayId ?? null, after: filter.after ?? "", limit: filter.limit ?? -1 });
   return rows.map((r) => ({
     gatewayId: r.gateway_id,
     online: r.online === 1,

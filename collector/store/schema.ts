@@ -62,6 +62,126 @@ const MIGRATIONS: string[] = [
 
   CREATE INDEX gateways_by_last_seen ON gateways(last_seen_at);
   `,
+  `
+  -- Current view per device (protocol/devices.ts joinDevices, by MAC). Deleted when the device's
+  -- lease ends; a device without a lease only while it is in the latest snapshot.
+  CREATE TABLE devices (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    mac TEXT NOT NULL,
+    -- JSON array of addresses
+    ips TEXT NOT NULL,
+    hostname TEXT,
+    has_lease INTEGER NOT NULL,
+    -- 1 when in the latest snapshot; a device that left silently keeps its lease until expiry
+    present INTEGER NOT NULL,
+    connection TEXT NOT NULL,
+    interface TEXT,
+    band TEXT,
+    bridge_port TEXT,
+    signal_dbm REAL,
+    -- Wi-Fi station counters as the access point counts them (rx = from the device)
+    rx_bytes INTEGER,
+    tx_bytes INTEGER,
+    rx_rate REAL,
+    tx_rate REAL,
+    -- bytes counted since this device row was created (this lease), across counter resets
+    lease_rx_bytes INTEGER NOT NULL DEFAULT 0,
+    lease_tx_bytes INTEGER NOT NULL DEFAULT 0,
+    -- gateway clock and uptime of the counter reading, for the next rate
+    read_at INTEGER,
+    read_uptime REAL,
+    last_sample_at INTEGER,
+    first_seen_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, mac)
+  ) STRICT, WITHOUT ROWID;
+
+  -- History of the current lease; deleted with the device row.
+  CREATE TABLE device_samples (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    mac TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    signal_dbm REAL,
+    rx_bytes INTEGER,
+    tx_bytes INTEGER,
+    rx_rate REAL,
+    tx_rate REAL,
+    PRIMARY KEY (gateway_id, mac, at)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE radios (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    interface TEXT NOT NULL,
+    phy TEXT,
+    type TEXT NOT NULL,
+    ssid TEXT,
+    mac TEXT,
+    frequency_mhz INTEGER,
+    channel INTEGER,
+    channel_width_mhz INTEGER,
+    tx_power_dbm REAL,
+    noise_dbm REAL,
+    channel_active_ms INTEGER,
+    channel_busy_ms INTEGER,
+    -- busy / active between the last two readings, 0..1
+    utilisation REAL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, interface)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE interfaces (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    rx_bytes INTEGER NOT NULL,
+    tx_bytes INTEGER NOT NULL,
+    rx_packets INTEGER NOT NULL,
+    tx_packets INTEGER NOT NULL,
+    rx_errors INTEGER NOT NULL,
+    tx_errors INTEGER NOT NULL,
+    rx_dropped INTEGER NOT NULL,
+    tx_dropped INTEGER NOT NULL,
+    rx_rate REAL,
+    tx_rate REAL,
+    read_at INTEGER NOT NULL,
+    read_uptime REAL,
+    last_sample_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, name)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE interface_samples (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    rx_bytes INTEGER NOT NULL,
+    tx_bytes INTEGER NOT NULL,
+    rx_rate REAL,
+    tx_rate REAL,
+    PRIMARY KEY (gateway_id, name, at)
+  ) STRICT, WITHOUT ROWID;
+
+  -- join, release, expiry, reset. mac/ip/hostname are cleared when the device's lease ends.
+  CREATE TABLE events (
+    event_id INTEGER PRIMARY KEY,
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    mac TEXT,
+    ip TEXT,
+    hostname TEXT
+  ) STRICT;
+  CREATE INDEX events_by_gateway ON events(gateway_id, at);
+  CREATE INDEX events_by_mac ON events(gateway_id, mac) WHERE mac IS NOT NULL;
+  CREATE INDEX leases_by_mac ON leases(gateway_id, mac);
+
+  -- HTTP API bearer tokens: a SHA-256 of the secret (256 random bits, so no slow hash is needed).
+  CREATE TABLE api_tokens (
+    token_id TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

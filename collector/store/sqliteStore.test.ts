@@ -207,8 +207,8 @@ describe("SqliteStore lifetime rules", () => {
         message: snapshot({ gatewayId: "gw-2", seq: 1, leases: [lease({ ip: "10.0.0.2" })] }),
       },
     ]);
-    expect(store.deleteSilentGateways(T0)).toEqual({ gateways: 0, leases: 0 });
-    expect(store.deleteSilentGateways(T0 + 1)).toEqual({ gateways: 1, leases: 1 });
+    expect(store.deleteSilentGateways(T0)).toEqual({ gateways: 0, leases: 0, historyRows: 0 });
+    expect(store.deleteSilentGateways(T0 + 1)).toEqual({ gateways: 1, leases: 1, historyRows: 0 });
     expect(listGateways(store.db).map((g) => g.gatewayId)).toEqual(["gw-2"]);
     expect(store.db.prepare("SELECT count(*) AS n FROM retired_boots").get()).toEqual({ n: 0 });
     expect(store.stats()).toEqual({ gateways: 1, gatewaysOnline: 0, leases: 1 });

@@ -3,7 +3,9 @@
  * as messages arrive, and writes only what changed so a fleet of steady networks costs little.
  */
 import type { Lease, Snapshot, StateMessage } from "../../protocol/index.js";
+import { DeviceState } from "./deviceState.js";
 import { checkpointTruncate, type Db, openDatabase } from "./openDatabase.js";
+import { RouterState } from "./routerState.js";
 import {
   type ApplyResult,
   noDeletions,
@@ -43,13 +45,33 @@ export function toCollectorExpiry(lease: Lease, collectedAt: number, receivedAt:
 export class SqliteStore implements Store {
   readonly db: Db;
   readonly #statements;
+  readonly #devices: DeviceState;
+  readonly #router: RouterState;
   /** Rows were deleted since the last truncating checkpoint, so the WAL may still hold their bytes. */
   #erasurePending = false;
 
   constructor(file: string) {
     this.db = openDatabase(file);
     const db = this.db;
+    this.#devices = new DeviceState(db);
+    this.#router = new RouterState(db);
     this.#statements = {
+      // Everything of a boot besides the leases: device views, history, router data, events.
+      deleteBootData: [
+        "devices",
+        "device_samples",
+        "radios",
+        "interfaces",
+        "interface_samples",
+        "events",
+      ].map((table) => db.prepare(`DELETE FROM ${table} WHERE gateway_id = ?`)),
+      expiring: db.prepare<[number], { gateway_id: string; mac: string | null }>(
+        "SELECT gateway_id, mac FROM leases WHERE expires_at IS NOT NULL AND expires_at <= ?",
+      ),
+      // Router history older than the router-data maximum age goes even while the gateway talks.
+      pruneHistory: ["device_samples", "interface_samples", "events"].map((table) =>
+        db.prepare(`DELETE FROM ${table} WHERE at <= ?`),
+      ),
       gateway: db.prepare<[string], GatewayRow>(
         "SELECT boot_id, last_snapshot_seq, last_state_seq FROM gateways WHERE gateway_id = ?",
       ),
@@ -116,7 +138,22 @@ export class SqliteStore implements Store {
   }
 
   sweepExpired(now: number): number {
-    const { changes } = this.#statements.sweep.run(now);
+    const s = this.#statements;
+    const changes = this.db
+      .transaction(() => {
+        const ending = s.expiring.all(now);
+        const { changes } = s.sweep.run(now);
+        const done = new Set<string>();
+        for (const { gateway_id: gatewayId, mac } of ending) {
+          const key = `${gatewayId}|${mac}`;
+          if (mac === null || done.has(key) || this.#devices.hasLease(gatewayId, mac)) continue;
+          done.add(key);
+          this.#devices.endDevice(gatewayId, mac);
+          this.#devices.event(gatewayId, now, "expiry");
+        }
+        return changes;
+      })
+      .immediate();
     if (changes > 0) this.#erasurePending = true;
     // Deleted rows' old page images stay in the WAL until it is checkpointed and truncated.
     if (this.#erasurePending && checkpointTruncate(this.db)) this.#erasurePending = false;
@@ -130,10 +167,12 @@ export class SqliteStore implements Store {
         const leases = s.silentGatewayLeases.get(lastSeenBefore)?.n ?? 0;
         s.deleteSilentRetired.run(lastSeenBefore);
         const gateways = s.deleteSilentGateways.run(lastSeenBefore).changes;
-        return { gateways, leases };
+        let historyRows = 0;
+        for (const prune of s.pruneHistory) historyRows += prune.run(lastSeenBefore).changes;
+        return { gateways, leases, historyRows };
       })
       .immediate();
-    if (result.gateways > 0) this.#erasurePending = true;
+    if (result.gateways + result.historyRows > 0) this.#erasurePending = true;
     return result;
   }
 
@@ -158,10 +197,12 @@ export class SqliteStore implements Store {
     } else if (gateway.boot_id !== bootId) {
       // Rule 3: the router reset. Everything of the old boot goes before anything of the new one is stored.
       result.deleted.reset = s.deleteGatewayLeases.run(gatewayId).changes;
+      for (const statement of s.deleteBootData) statement.run(gatewayId);
       s.retireBoot.run(gatewayId, gateway.boot_id, receivedAt);
       s.pruneRetired.run(gatewayId, gatewayId);
       s.newBoot.run(bootId, receivedAt, gatewayId);
       gateway = { boot_id: bootId, last_snapshot_seq: -1, last_state_seq: -1 };
+      this.#devices.event(gatewayId, receivedAt, "reset");
     }
 
     if (message.type === "state") return this.#applyState(message, gateway, receivedAt, result);
@@ -201,11 +242,13 @@ export class SqliteStore implements Store {
 
     const existing = new Map(s.leasesOf.all(gatewayId).map((row) => [row.ip, row]));
     const present = new Set<string>();
+    const stored: Lease[] = [];
     for (const lease of message.leases) {
       const expiresAt = toCollectorExpiry(lease, collectedAt, receivedAt);
       // Rule 1 applied on arrival: a lease already expired (the server has not cleaned it yet) is not stored.
       if (expiresAt !== null && expiresAt <= receivedAt) continue;
       present.add(lease.ip);
+      stored.push(lease);
       const old = existing.get(lease.ip);
       if (old && !leaseChanged(old, lease, expiresAt)) continue;
       if (old && (old.mac !== lease.mac || old.duid !== lease.duid)) {
@@ -235,7 +278,34 @@ export class SqliteStore implements Store {
         result.deleted.released++;
       }
     }
+    result.written += this.#deviceEvents(gatewayId, [...existing.values()], stored, receivedAt);
+    result.written += this.#devices.apply(message, stored, receivedAt);
+    result.written += this.#router.apply(message, receivedAt);
     return result;
+  }
+
+  /** Join when a MAC got its first lease; release when its last lease left the snapshot. */
+  #deviceEvents(gatewayId: string, before: LeaseRow[], after: Lease[], at: number): number {
+    const had = new Set(before.map((l) => l.mac).filter((m) => m !== null));
+    const has = new Set(after.map((l) => l.mac).filter((m) => m !== null));
+    let written = 0;
+    for (const lease of after) {
+      if (lease.mac === null || had.has(lease.mac)) continue;
+      had.add(lease.mac);
+      this.#devices.event(gatewayId, at, "join", lease);
+      written++;
+    }
+    for (const mac of had) {
+      if (has.has(mac)) continue;
+      // dnsmasq drops an expired lease from its file itself: gone at its expiry is an expiry.
+      const expired = before
+        .filter((l) => l.mac === mac)
+        .every((l) => l.expires_at !== null && l.expires_at <= at + EXPIRY_CHANGE_THRESHOLD_MS);
+      this.#devices.endDevice(gatewayId, mac);
+      this.#devices.event(gatewayId, at, expired ? "expiry" : "release");
+      written++;
+    }
+    return written;
   }
 }
 

@@ -51,6 +51,8 @@ export interface Store {
 export interface SilentGatewayDeletion {
   gateways: number;
   leases: number;
+  /** History rows (device and interface samples, events) older than the maximum age. */
+  historyRows: number;
 }
 
 export interface StoreStats {
