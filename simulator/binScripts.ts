@@ -7,6 +7,8 @@
 
 export const IW_SCRIPT = `#!/bin/sh
 # Simulated iw (leaseline simulator): prints what the simulator rendered into ../.sim on its last tick.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
 sim="$(dirname "$0")/../.sim"
 usage() {
   printf 'Usage:\\tiw [options] dev <devname> { info | station dump | survey dump }\\n' >&2
@@ -36,6 +38,8 @@ exec cat "$file"
 
 export const IP_SCRIPT = `#!/bin/sh
 # Simulated ip (leaseline simulator): \`ip [-j] [-4|-6] neigh [show]\` from ../.sim.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
 sim="$(dirname "$0")/../.sim"
 usage() {
   echo 'Usage: ip [ -j ] [ -4 | -6 ] neigh [ show ]' >&2
@@ -68,6 +72,8 @@ exec cat "$sim/ip$family-neigh.txt"
 
 export const BRIDGE_SCRIPT = `#!/bin/sh
 # Simulated bridge (leaseline simulator): \`bridge [-j] fdb [show]\` from ../.sim.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
 sim="$(dirname "$0")/../.sim"
 usage() {
   echo 'Usage: bridge [ -j ] fdb [ show ]' >&2

@@ -12,8 +12,8 @@ export type CommandResult =
 
 export interface RunCommandOptions {
   timeoutMs: number;
-  /** Directories searched before PATH (the simulator's `bin`, a firmware's odd prefix). */
-  extraPath?: readonly string[];
+  /** The directories searched for the command, in order; default the agent's own PATH. */
+  searchPath?: readonly string[];
   /** Output larger than this is an error: no table on a gateway is that big. */
   maxBytes?: number;
 }
@@ -27,9 +27,7 @@ export function runCommand(
   options: RunCommandOptions,
 ): Promise<CommandResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C" };
-  if (options.extraPath && options.extraPath.length > 0) {
-    env.PATH = [...options.extraPath, process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"].join(":");
-  }
+  if (options.searchPath) env.PATH = options.searchPath.join(":");
   return new Promise((resolve) => {
     execFile(
       command,

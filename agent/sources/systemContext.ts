@@ -12,9 +12,21 @@ import type { SourceContext } from "./source.js";
 export interface SystemContextOptions {
   root: string;
   commandTimeoutMs: number;
-  /** Searched before PATH for commands (e.g. a simulator's `bin`). */
+  /** Searched first for commands (a firmware's odd prefix). */
   commandDirs?: readonly string[];
   clock?: () => number;
+}
+
+/**
+ * Where commands are looked up: the given directories first, then, like a chroot, the root's
+ * own sbin/bin directories; the host's PATH only when the root is the host's `/`. A simulated
+ * gateway under --root thus runs its own bin/iw, and never the host's ip with the host's tables.
+ */
+export function commandSearchPath(root: string, commandDirs: readonly string[]): string[] {
+  const dirs = commandDirs.map((d) => resolve(d));
+  const base = resolve(root);
+  if (base === "/") return [...dirs, ...(process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":")];
+  return [...dirs, ...["usr/sbin", "usr/bin", "sbin", "bin"].map((d) => join(base, d))];
 }
 
 /** Maps a system path to the file to read: absolute paths go under the root; relative ones from the cwd first. */
@@ -29,7 +41,7 @@ function isMissing(error: unknown): boolean {
 
 export function createSystemContext(options: SystemContextOptions): SourceContext {
   const { root, commandTimeoutMs } = options;
-  const commandDirs = options.commandDirs?.map((d) => resolve(d)) ?? [];
+  const searchPath = commandSearchPath(root, options.commandDirs ?? []);
   return {
     root,
     async readSystemFile(path) {
@@ -48,8 +60,7 @@ export function createSystemContext(options: SystemContextOptions): SourceContex
         throw error;
       }
     },
-    runCommand: (command, args) =>
-      runCommand(command, args, { timeoutMs: commandTimeoutMs, extraPath: commandDirs }),
+    runCommand: (command, args) => runCommand(command, args, { timeoutMs: commandTimeoutMs, searchPath }),
     now: options.clock ?? Date.now,
   };
 }
