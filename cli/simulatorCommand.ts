@@ -3,8 +3,11 @@
  * `--root DIR/<gatewayId>/` (and optionally serve SNMP on 127.0.0.1) until SIGINT/SIGTERM or
  * `--duration` simulated seconds. `--events` prints what happens as JSON lines on stdout.
  */
+
 import { Command, InvalidArgumentError, Option } from "commander";
+import { parseBrokerUrl } from "../common/brokerUrl.js";
 import { createLogger } from "../common/logger.js";
+import { FleetAgents } from "../simulator/fleetAgents.js";
 import {
   LEASE_FORMATS,
   type LeaseFormat,
@@ -20,7 +23,11 @@ const MAX_GATEWAYS = 100_000;
 const MAX_DEVICES = 5_000;
 
 interface SimulatorFlags {
-  root: string;
+  root?: string;
+  agents?: boolean;
+  broker?: string;
+  agentInterval: number;
+  progress: number;
   seed: number;
   gateways: number;
   devices: number;
@@ -80,7 +87,24 @@ export function simulatorCommand(): Command {
       "Simulate home gateways: real-format lease files, procfs/sysfs, iw/ip/bridge commands and SNMP, " +
         "under --root DIR/<gatewayId>/",
     )
-    .requiredOption("--root <dir>", "directory that receives one folder per gateway")
+    .option(
+      "--root <dir>",
+      "directory that receives one folder per gateway (optional with --agents: agents read memory)",
+    )
+    .option("--agents", "also run a real agent for each gateway in this process, publishing to --broker")
+    .option("--broker <url>", "MQTT broker the agents publish to, e.g. mqtt://127.0.0.1:1883")
+    .option(
+      "--agent-interval <seconds>",
+      "agents' snapshot interval",
+      positiveNumber("--agent-interval", "30"),
+      30,
+    )
+    .option(
+      "--progress <seconds>",
+      "print a progress line this often (0: never)",
+      wholeNumber("--progress", 0, 86_400, "10"),
+      10,
+    )
     .option(
       "--seed <n>",
       "random seed: the same seed gives the same run",
@@ -159,6 +183,17 @@ export function simulatorCommand(): Command {
 
 async function runSimulator(flags: SimulatorFlags, command: Command): Promise<void> {
   const logger = createLogger("simulator");
+  if (!flags.root && !flags.agents)
+    command.error("error: --root DIR is required (unless --agents runs agents in memory)");
+  if (flags.agents && !flags.broker) command.error("error: --agents needs --broker mqtt://HOST:PORT");
+  if (flags.broker && !flags.agents) command.error("error: --broker is for --agents");
+  if (flags.broker) {
+    try {
+      parseBrokerUrl(flags.broker, "--broker");
+    } catch (error) {
+      command.error(`error: ${(error as Error).message}`);
+    }
+  }
   let scenario: Scenario | undefined;
   if (flags.scenario) {
     try {
@@ -193,7 +228,7 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
   }
 
   const fleet = new SimulatedFleet({
-    root: flags.root,
+    ...(flags.root ? { root: flags.root } : {}),
     seed: flags.seed,
     gateways: flags.gateways,
     devices: flags.devices,
@@ -206,11 +241,27 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
     ...(flags.startClock !== undefined ? { startClock: flags.startClock } : {}),
     ...(snmp ? { snmp } : {}),
   });
-  if (flags.events) {
-    fleet.onEvent((event) => {
-      process.stdout.write(`${JSON.stringify(event)}\n`);
-    });
-  }
+  let events = 0;
+  fleet.onEvent((event) => {
+    events++;
+    if (flags.events) process.stdout.write(`${JSON.stringify(event)}\n`);
+  });
+  const agents = flags.agents
+    ? new FleetAgents(fleet, {
+        broker: flags.broker as string,
+        intervalMs: flags.agentInterval * 1000,
+        log: logger,
+      })
+    : null;
+  const report = (label: string) => {
+    const devices = fleet.gateways.reduce((n, g) => n + g.leaseRecords().length, 0);
+    const a = agents?.counters();
+    process.stderr.write(
+      `${label}: simulated ${(fleet.t / 1000).toFixed(0)} s, ${fleet.gateways.length} gateways, ${devices} devices with a lease, ` +
+        `${events} events${a ? `, agents connected ${a.connected}/${a.agents}, messages published ${a.published}, failed ${a.failed}` : ""}\n`,
+    );
+  };
+  const progress = flags.progress > 0 ? setInterval(() => report("progress"), flags.progress * 1000) : null;
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "stopping");
     void fleet.stop();
@@ -219,9 +270,11 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
   process.once("SIGTERM", onSignal);
   try {
     await fleet.start();
+    agents?.start();
     logger.info(
       {
-        root: flags.root,
+        root: flags.root ?? null,
+        agents: flags.agents ? flags.broker : null,
         gateways: flags.gateways,
         speed: flags.speed,
         seed: flags.seed,
@@ -237,6 +290,9 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
     process.stderr.write(`leaseline simulator: ${(error as Error).message}\n`);
     process.exitCode = 1;
   } finally {
+    if (progress) clearInterval(progress);
+    await agents?.stop();
+    report("summary");
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

@@ -53,10 +53,14 @@ describe("leaseline simulator options", () => {
     expect(err).toMatch(message);
   });
 
-  it("requires --root", async () => {
-    const { err, error } = await run([]);
-    expect(error).not.toBeNull();
-    expect(err).toMatch(/--root <dir>/);
+  it("requires --root unless agents run in memory, and a broker for the agents", async () => {
+    let r = await run([]);
+    expect(r.error).not.toBeNull();
+    expect(r.err).toMatch(/--root DIR is required/);
+    r = await run(["--agents"]);
+    expect(r.err).toMatch(/--agents needs --broker/);
+    r = await run(["--root", root(), "--broker", "mqtt://127.0.0.1:1"]);
+    expect(r.err).toMatch(/--broker is for --agents/);
   });
 
   it("refuses SNMP ports past 65535 for a fleet, and a v3 user without keys", async () => {
