@@ -49,6 +49,9 @@ export async function collectSnapshot(
     interfaces: [],
     radios: [],
     stations: [],
+    traffic: [],
+    lineQuality: [],
+    router: null,
     sources: [],
   };
   const skippedExamples = new Map<string, SkippedLine[]>();
@@ -64,11 +67,23 @@ export async function collectSnapshot(
     };
     if (outcome.status === "ok") {
       const r = outcome.records;
-      for (const key of ["leases", "neighbors", "interfaces", "radios", "stations"] as const) {
+      for (const key of [
+        "leases",
+        "neighbors",
+        "interfaces",
+        "radios",
+        "stations",
+        "traffic",
+        "lineQuality",
+      ] as const) {
         const rows = r[key];
         if (!rows) continue;
         (snapshot[key] as unknown[]).push(...rows);
         status.records += rows.length;
+      }
+      if (r.router) {
+        snapshot.router = r.router;
+        status.records++;
       }
       if (r.bridgeFdb) {
         bridgeFdb.push(...r.bridgeFdb);

@@ -69,6 +69,10 @@ export const leaseSchema = object({
   /** DHCPv6 identity association id. */
   iaid: nullable(int(0, 0xffffffff)),
   source: oneOf(LEASE_SOURCES),
+  /** DHCP option 60 as the client sent it (`android-dhcp-13`, `MSFT 5.0`), from the server's hook. */
+  vendorClass: optional(nullable(text)),
+  /** DHCP option 55, the parameter request list: the client's fingerprint, from the server's hook. */
+  requestedOptions: optional(nullable(array(int(0, 255), 255))),
 });
 export type Lease = Infer<typeof leaseSchema>;
 
@@ -153,6 +157,59 @@ export const stationSchema = object({
 });
 export type Station = Infer<typeof stationSchema>;
 
+export const TRAFFIC_SOURCES = ["nlbwmon", "conntrack"] as const;
+
+/**
+ * Traffic per device on any port, cumulative: rx is what the device received (download), tx what
+ * it sent (upload). nlbwmon counts per MAC over its accounting period; conntrack per LAN address
+ * since the agent started. Counters that go down mean the source restarted its count.
+ */
+export const deviceTrafficSchema = object({
+  mac: nullable(mac),
+  ip: nullable(ipAddress),
+  rxBytes: counter,
+  txBytes: counter,
+  rxPackets: counter,
+  txPackets: counter,
+  source: oneOf(TRAFFIC_SOURCES),
+});
+export type DeviceTraffic = Infer<typeof deviceTrafficSchema>;
+
+/** Latency, jitter and loss to one target over the last cycle's pings. */
+export const lineQualitySchema = object({
+  target: name,
+  address: nullable(ipAddress),
+  sent: counter,
+  received: counter,
+  lossPercent: nullable(num(0, 100)),
+  rttMinMs: nullable(num(0, 1e6)),
+  rttAvgMs: nullable(num(0, 1e6)),
+  rttMaxMs: nullable(num(0, 1e6)),
+  jitterMs: nullable(num(0, 1e6)),
+  error: nullable(text),
+});
+export type LineQuality = Infer<typeof lineQualitySchema>;
+
+/** The router itself: identity, its WAN side, and how loaded it is. */
+export const routerSchema = object({
+  model: nullable(text),
+  board: nullable(text),
+  /** Distribution, version and build in one string (`OpenWrt 23.05.3 r23809-234f1a2efa`). */
+  firmware: nullable(text),
+  kernel: nullable(text),
+  hostname: nullable(text),
+  /** Interface of the default route. */
+  wanInterface: nullable(name),
+  /** MAC address of the WAN interface. */
+  wanMac: nullable(mac),
+  wanAddresses: array(ipAddress, 16),
+  /** One-minute load average. */
+  load1: nullable(num(0, 1e5)),
+  memTotalBytes: nullable(counter),
+  memAvailableBytes: nullable(counter),
+});
+export type RouterInfo = Infer<typeof routerSchema>;
+
 export const SOURCE_STATUSES = ["ok", "absent", "error"] as const;
 
 export const sourceStatusSchema = object({
@@ -187,6 +244,9 @@ export const snapshotSchema = object({
   radios: array(radioSchema, 64),
   stations: array(stationSchema, MAX_ARRAY_ITEMS),
   sources: array(sourceStatusSchema, 64),
+  traffic: optional(array(deviceTrafficSchema, MAX_ARRAY_ITEMS)),
+  lineQuality: optional(array(lineQualitySchema, 8)),
+  router: optional(nullable(routerSchema)),
 });
 export type Snapshot = Infer<typeof snapshotSchema>;
 

@@ -7,6 +7,7 @@
 import type { SnmpClientOptions } from "../snmp/snmpClient.js";
 import { createSnmpSource, type SnmpSource } from "../snmp/snmpSource.js";
 import { createArpSource } from "./arp/arpSource.js";
+import { createConntrackSource } from "./conntrack/conntrackSource.js";
 import { createDnsmasqSource } from "./dnsmasq/dnsmasqSource.js";
 import { createBridgeFdbSource } from "./fdb/bridgeFdbSource.js";
 import { createIscDhcpdSource } from "./isc-dhcpd/iscDhcpdSource.js";
@@ -15,7 +16,10 @@ import { createKeaSource } from "./kea/keaSource.js";
 import { createIpNeighSource } from "./neigh/ipNeighSource.js";
 import { createProcNetDevSource } from "./netdev/procNetDevSource.js";
 import { createSysClassNetSource } from "./netdev/sysClassNetSource.js";
+import { createNlbwSource } from "./nlbw/nlbwSource.js";
 import { createOdhcpdSource } from "./odhcpd/odhcpdSource.js";
+import { createPingSource } from "./ping/pingSource.js";
+import { createRouterSource } from "./router/routerSource.js";
 import type { Source, SourceContext } from "./source.js";
 
 export interface SourceSettings {
@@ -23,6 +27,8 @@ export interface SourceSettings {
   dnsmasqLeases?: string;
   /** Explicit ISC dhcpd lease file (under --root). */
   iscDhcpdLeases?: string;
+  /** Hosts to measure latency to, besides the WAN gateway. */
+  pingTargets?: readonly string[];
   /** The router to poll over SNMP; the `snmp` source exists only with it. */
   snmp?: SnmpClientOptions;
 }
@@ -40,6 +46,10 @@ const FACTORIES = {
   "proc-net-dev": () => createProcNetDevSource(),
   "sysfs-net": () => createSysClassNetSource(),
   iw: () => createIwSource(),
+  nlbw: () => createNlbwSource(),
+  conntrack: () => createConntrackSource(),
+  router: () => createRouterSource(),
+  ping: (s) => createPingSource(s.pingTargets ? { targets: s.pingTargets } : {}),
   snmp: (s) => {
     if (!s.snmp) throw new Error("--sources snmp needs --snmp udp://HOST:PORT");
     return createSnmpSource(s.snmp);
@@ -53,6 +63,8 @@ export const SOURCE_NAMES = Object.keys(FACTORIES) as SourceName[];
 const ALTERNATIVES: readonly (readonly SourceName[])[] = [
   ["ip-neigh", "arp"],
   ["proc-net-dev", "sysfs-net"],
+  // nlbwmon zeroes the conntrack counters it reads: where it runs, conntrack would undercount.
+  ["nlbw", "conntrack"],
 ];
 
 /** Parses `--sources`: "auto" or a comma-separated list; every unknown name is reported at once. */

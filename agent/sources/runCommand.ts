@@ -8,7 +8,8 @@ import { execFile } from "node:child_process";
 export type CommandResult =
   | { status: "ok"; stdout: string }
   | { status: "absent"; reason: string }
-  | { status: "error"; error: string };
+  /** `stdout` is what a command that exited non-zero printed (ping prints its summary and exits 1). */
+  | { status: "error"; error: string; stdout?: string };
 
 export interface RunCommandOptions {
   timeoutMs: number;

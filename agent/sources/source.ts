@@ -3,7 +3,16 @@
  * parser (its own file) plus this small I/O adapter: where its input lives under `--root`,
  * which command it runs, and how to turn the text into protocol records.
  */
-import type { InterfaceCounters, Lease, Neighbor, Radio, Station } from "../../protocol/index.js";
+import type {
+  DeviceTraffic,
+  InterfaceCounters,
+  Lease,
+  LineQuality,
+  Neighbor,
+  Radio,
+  RouterInfo,
+  Station,
+} from "../../protocol/index.js";
 import type { BridgeFdbEntry } from "./fdb/parseBridgeFdbJson.js";
 import type { SkippedLine } from "./parseResult.js";
 import type { CommandResult } from "./runCommand.js";
@@ -15,6 +24,9 @@ export interface SourceRecords {
   interfaces?: InterfaceCounters[];
   radios?: Radio[];
   stations?: Station[];
+  traffic?: DeviceTraffic[];
+  lineQuality?: LineQuality[];
+  router?: RouterInfo;
   /** Not a protocol record: which bridge port each MAC was learned on, attached to the neighbours. */
   bridgeFdb?: BridgeFdbEntry[];
 }
