@@ -1,59 +1,222 @@
 /**
- * The agent's main loop: every interval, read the boot id, collect a snapshot from the
- * configured sources and publish it. A changed boot id (the router reset under a running
- * agent, as the simulator does) restarts the sequence and is announced in the state topic.
+ * The agent's main loop. Every poll it reads the boot id and the sources a change is made of
+ * (leases, Wi-Fi stations); when something support cares about changed, or when the
+ * full-snapshot interval has passed, it collects and publishes a full snapshot. Publishing means appending to the on-disk
+ * outbox, from which the publisher sends oldest first, so an outage or a restart loses nothing.
+ * A changed boot id (the router reset under a running agent, as the simulator does) restarts the
+ * sequence and is announced in the state topic.
  */
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.js";
-import { type Snapshot, topicFor } from "../protocol/index.js";
+import { type Snapshot, type SourceStatus, topicFor } from "../protocol/index.js";
 import { readBootId } from "./bootId.js";
 import { collectSnapshot, SourceStatusLog } from "./collectSnapshot.js";
 import { MqttPublisher } from "./mqttPublisher.js";
+import { MemoryOutbox } from "./outbox/memoryOutbox.js";
+import { Outbox, type OutboxQueue } from "./outbox/outbox.js";
+import type { BackoffOptions } from "./runtime/backoff.js";
+import type { BrokerSecurity } from "./runtime/brokerSecurity.js";
+import { CHANGE_SOURCES, ChangeDetector, type PublishReason } from "./runtime/changeDetector.js";
+import { type AgentHealth, buildHealth } from "./runtime/health.js";
 import { SequenceCounter } from "./sequenceCounter.js";
 import type { SnmpSource } from "./snmp/snmpSource.js";
-import type { SourceSelection } from "./sources/registry.js";
-import type { SourceContext } from "./sources/source.js";
+import type { Source, SourceContext } from "./sources/source.js";
 
-/** How long shutdown waits for unacknowledged snapshots before disconnecting anyway. */
-const SHUTDOWN_FLUSH_MS = 5000;
+/** Change checks at most this far apart by default: a new device shows up within seconds. */
+export const DEFAULT_POLL_MS = 5000;
+/** 8 MiB: hours of 30-second snapshots of a small home (~12 KB each), half an hour of 250 devices (~140 KB). */
+export const DEFAULT_OUTBOX_MAX_BYTES = 8 * 1024 * 1024;
+/** Shutdown waits this long for the outbox to drain: OpenWrt's procd kills 5 s after SIGTERM. */
+export const DEFAULT_SHUTDOWN_FLUSH_MS = 3000;
+
+/** Where the sources come from: the registry's SourceSelection, or a test's own. */
+export interface SourceProvider {
+  current(ctx: SourceContext): Promise<Source[]>;
+  snmpOnly(): SnmpSource | null;
+}
 
 export interface AgentOptions {
   gatewayId: string;
   ctx: SourceContext;
-  sources: SourceSelection;
+  sources: SourceProvider;
   bootIdFile: string;
   log: Logger;
   version: string;
-  /** Where the sequence state is kept; null keeps it in memory (`--once`). */
+  /** Where the sequence state is kept; null keeps it in memory (`--once --print`). */
   stateDir: string | null;
   broker: string | null;
+  /** Longest time between two published snapshots. */
   intervalMs: number;
+  /** Time between change checks; default min(5 s, intervalMs). */
+  pollMs?: number;
+  /** Parent of this gateway's outbox directory; default `<stateDir>/outbox`, or in memory without a stateDir. */
+  outboxDir?: string;
+  outboxMaxBytes?: number;
+  maxInFlight?: number;
+  /** Outbox messages per second sustained; default 10 (half the embedded broker's limit). */
+  publishRate?: number;
+  security?: BrokerSecurity;
+  reconnect?: BackoffOptions;
+  healthIntervalMs?: number;
+  shutdownFlushMs?: number;
 }
+
+type Unnumbered = Omit<Snapshot, "seq">;
 
 export class Agent {
   readonly #options: AgentOptions;
   readonly #statusLog: SourceStatusLog;
+  readonly #detector: ChangeDetector;
+  readonly #startedAt = Date.now();
   #sequence: SequenceCounter | null = null;
   #publisher: MqttPublisher | null = null;
+  #outbox: OutboxQueue | null = null;
   #timer: NodeJS.Timeout | null = null;
   #cycle: Promise<void> | null = null;
   #stopped = false;
-  readonly #unacknowledged = new Set<Promise<boolean>>();
+  #lastSources: SourceStatus[] = [];
 
   constructor(options: AgentOptions) {
     this.#options = options;
     this.#statusLog = new SourceStatusLog(options.log);
+    this.#detector = new ChangeDetector(options.intervalMs);
   }
 
   get publisher(): MqttPublisher | null {
     return this.#publisher;
   }
 
+  get outbox(): OutboxQueue | null {
+    return this.#outbox;
+  }
+
+  health(): AgentHealth {
+    return buildHealth({
+      startedAt: this.#startedAt,
+      now: Date.now(),
+      outbox: this.#outbox?.stats ?? null,
+      published: this.#publisher?.counters.published ?? 0,
+      failed: this.#publisher?.counters.failed ?? 0,
+      connections: this.#publisher?.connections ?? 0,
+      sources: this.#lastSources,
+    });
+  }
+
   /** Collects one snapshot, numbered but not published. */
   async collect(): Promise<Snapshot> {
+    const snapshot = await this.#collectUnnumbered();
+    return { ...snapshot, seq: (this.#sequence as SequenceCounter).next() };
+  }
+
+  /** Opens the outbox, connects, and publishes until stop(). */
+  async start(): Promise<void> {
     const o = this.#options;
-    const sources = await o.sources.current(o.ctx);
+    if (!o.broker) throw new Error("--broker is required to publish (or use --once --print)");
+    const outboxDir = o.outboxDir ?? (o.stateDir ? join(o.stateDir, "outbox") : null);
+    const maxBytes = o.outboxMaxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
+    // Without a directory (in-process simulated fleets) the queue lives in memory and dies with the process.
+    const outbox: OutboxQueue = outboxDir
+      ? Outbox.open(join(outboxDir, o.gatewayId), { maxBytes, log: o.log })
+      : new MemoryOutbox(maxBytes);
+    this.#outbox = outbox;
+    try {
+      const first = await this.#collectUnnumbered();
+      this.#keepSequenceAboveQueued(outbox);
+      const sequence = this.#sequence as SequenceCounter;
+      this.#publisher = new MqttPublisher({
+        brokerUrl: o.broker,
+        gatewayId: o.gatewayId,
+        agentVersion: o.version,
+        log: o.log,
+        nextSeq: () => sequence.next(),
+        bootId: () => sequence.bootId,
+        clock: o.ctx.now,
+        outbox,
+        health: () => this.health(),
+        ...(o.security ? { security: o.security } : {}),
+        ...(o.reconnect ? { backoff: o.reconnect } : {}),
+        ...(o.maxInFlight ? { maxInFlight: o.maxInFlight } : {}),
+        ...(o.publishRate ? { publishRate: o.publishRate } : {}),
+        ...(o.healthIntervalMs ? { healthIntervalMs: o.healthIntervalMs } : {}),
+      });
+      if (outbox.stats.messages > 0)
+        o.log.info(outbox.stats, "outbox holds messages from before: sending them first");
+      this.#publisher.start();
+      this.#enqueue(first, "first");
+    } catch (error) {
+      await this.#publisher?.close();
+      this.#publisher = null;
+      outbox.close();
+      this.#outbox = null;
+      throw error;
+    }
+    this.#schedule();
+  }
+
+  /** Waits until everything queued is acknowledged; false if `timeoutMs` passed first. */
+  flush(timeoutMs: number): Promise<boolean> {
+    return this.#publisher?.flush(timeoutMs) ?? Promise.resolve(true);
+  }
+
+  /** Finishes the running cycle, sends what it can for a moment, says offline; the outbox keeps the rest. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#cycle;
+    const publisher = this.#publisher;
+    if (publisher?.connected)
+      await publisher.flush(this.#options.shutdownFlushMs ?? DEFAULT_SHUTDOWN_FLUSH_MS);
+    await publisher?.close();
+    const left = this.#outbox?.stats;
+    this.#outbox?.close();
+    if (left && left.messages > 0)
+      this.#options.log.info(left, "stopped; unsent messages stay in the outbox");
+  }
+
+  #schedule(): void {
+    const o = this.#options;
+    const pollMs = Math.min(o.pollMs ?? DEFAULT_POLL_MS, o.intervalMs);
+    // A timeout chain, not an interval: a slow cycle (a command near its timeout) is never overlapped.
+    this.#timer = setTimeout(() => {
+      this.#cycle = this.#runCycle().finally(() => {
+        this.#cycle = null;
+        if (!this.#stopped) this.#schedule();
+      });
+    }, pollMs);
+  }
+
+  async #runCycle(): Promise<void> {
+    try {
+      let reason = this.#detector.due(performance.now());
+      if (!reason) {
+        // A cheap look first: only the lease servers and Wi-Fi, unless that already shows a change.
+        const probe = await this.#collectUnnumbered(true);
+        if (!this.#detector.changed(probe)) return;
+        reason = "changed";
+      }
+      this.#enqueue(await this.#collectUnnumbered(false), reason);
+    } catch (error) {
+      this.#options.log.error({ err: error }, "collection cycle failed; retrying at the next poll");
+    }
+  }
+
+  /** Numbers the snapshot and appends it to the outbox; the publisher sends it when it can. */
+  #enqueue(snapshot: Unnumbered, reason: PublishReason): void {
+    const sequence = this.#sequence as SequenceCounter;
+    const numbered: Snapshot = { ...snapshot, seq: sequence.next() };
+    (this.#outbox as OutboxQueue).append(topicFor(numbered.gatewayId, "snapshot"), JSON.stringify(numbered));
+    this.#detector.published(snapshot, performance.now());
+    this.#options.log.debug({ seq: numbered.seq, reason }, "snapshot queued");
+    this.#publisher?.notify();
+  }
+
+  /** One collection; `changeOnly` runs just the sources a change is made of (CHANGE_SOURCES). */
+  async #collectUnnumbered(changeOnly = false): Promise<Unnumbered> {
+    const o = this.#options;
+    const all = await o.sources.current(o.ctx);
+    const sources = changeOnly ? all.filter((s) => CHANGE_SOURCES.has(s.name)) : all;
     const collected = await collectSnapshot(sources, o.ctx, o.gatewayId);
     // Polling only a router over SNMP, the agent is not on the gateway: the router's reset detection is its boot.
     const snmp = o.sources.snmpOnly();
@@ -66,63 +229,27 @@ export class Agent {
       this.#sequence.resetForBoot(bootId);
       this.#publisher?.announce();
     }
-    this.#statusLog.report(collected.snapshot.sources, collected.skippedExamples);
-    return { ...collected.snapshot, bootId, seq: this.#sequence.next() };
-  }
-
-  /** Connects and publishes a snapshot every interval until stop(). */
-  async start(): Promise<void> {
-    const o = this.#options;
-    if (!o.broker) throw new Error("--broker is required to publish (or use --once --print)");
-    await this.collect().then((first) => {
-      const sequence = this.#sequence as SequenceCounter;
-      this.#publisher = new MqttPublisher({
-        brokerUrl: o.broker as string,
-        gatewayId: o.gatewayId,
-        agentVersion: o.version,
-        log: o.log,
-        nextSeq: () => sequence.next(),
-        bootId: () => sequence.bootId,
-        clock: o.ctx.now,
-      });
-      this.#publish(first);
-    });
-    this.#timer = setInterval(() => {
-      // A slow cycle (a command near its timeout) is not overlapped by the next one.
-      this.#cycle ??= this.#runCycle().finally(() => {
-        this.#cycle = null;
-      });
-    }, o.intervalMs);
-  }
-
-  /** Finishes the running cycle, says offline and disconnects. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
-    await this.#cycle;
-    // Give what is in flight a moment to be acknowledged before the connection closes.
-    await Promise.race([
-      Promise.all(this.#unacknowledged),
-      sleep(SHUTDOWN_FLUSH_MS, undefined, { ref: false }),
-    ]);
-    await this.#publisher?.close();
-  }
-
-  async #runCycle(): Promise<void> {
-    try {
-      this.#publish(await this.collect());
-    } catch (error) {
-      this.#options.log.error({ err: error }, "collection cycle failed; retrying at the next interval");
+    if (!changeOnly) {
+      this.#statusLog.report(collected.snapshot.sources, collected.skippedExamples);
+      this.#lastSources = collected.snapshot.sources;
     }
+    return { ...collected.snapshot, bootId };
   }
 
-  /** Hands the snapshot to the publisher without waiting for the acknowledgement: the cycle must not stall on a slow broker. */
-  #publish(snapshot: Snapshot): void {
-    const publisher = this.#publisher as MqttPublisher;
-    const sent = publisher.publish(topicFor(snapshot.gatewayId, "snapshot"), JSON.stringify(snapshot));
-    this.#unacknowledged.add(sent);
-    void sent.finally(() => this.#unacknowledged.delete(sent));
+  /** Messages queued by a previous run of this boot keep their numbers: new ones start above them. */
+  #keepSequenceAboveQueued(outbox: OutboxQueue): void {
+    const newest = outbox instanceof Outbox ? outbox.takeRecoveredNewest() : null;
+    const sequence = this.#sequence as SequenceCounter;
+    if (!newest) return;
+    try {
+      const { bootId, seq } = JSON.parse(newest.payload.toString("utf8")) as {
+        bootId?: unknown;
+        seq?: unknown;
+      };
+      if (bootId === sequence.bootId && Number.isSafeInteger(seq)) sequence.skipTo((seq as number) + 1);
+    } catch {
+      // not JSON: nothing to learn from it
+    }
   }
 }
 

@@ -2,7 +2,8 @@
  * Per-boot message sequence numbers that survive an agent restart within the same boot, so the
  * collector can tell a duplicate from a gap. Numbers are reserved in blocks: the file is
  * written once per block, not per message (flash wear), and a restart resumes after the
- * reserved block, leaving a harmless gap rather than reusing a number.
+ * reserved block, leaving a harmless gap rather than reusing a number. The outbox may still hold
+ * messages numbered before a restart; `skipTo` keeps new numbers above them.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -36,6 +37,14 @@ export class SequenceCounter {
     this.#bootId = bootId;
     this.#next = 0;
     this.#reservedUpTo = 0;
+  }
+
+  /**
+   * Numbers below `n` are taken (messages a previous run queued in the outbox): a safeguard for
+   * when the state file was lost while the outbox was not, so no queued number is handed out twice.
+   */
+  skipTo(n: number): void {
+    if (n > this.#next) this.#next = n;
   }
 
   next(): number {

@@ -223,6 +223,25 @@ export const sourceStatusSchema = object({
 });
 export type SourceStatus = Infer<typeof sourceStatusSchema>;
 
+/** The agent's own health, carried in its retained `state` message. */
+export const agentHealthSchema = object({
+  /** Seconds since the agent process started. */
+  agentUptimeSeconds: num(0, 1e10),
+  /** Messages in the outbox not yet acknowledged by the broker, their size, and the outbox's limit. */
+  outboxMessages: counter,
+  outboxBytes: counter,
+  outboxLimitBytes: counter,
+  /** Since the agent started: acknowledged; dropped (outbox full, too large, unreadable); publishes whose connection died before the acknowledgement (sent again). */
+  published: counter,
+  dropped: counter,
+  failed: counter,
+  /** Connections established since the agent started. */
+  connections: counter,
+  /** Each source's status in the last full collection. */
+  sources: array(sourceStatusSchema, 64),
+});
+export type AgentHealth = Infer<typeof agentHealthSchema>;
+
 const envelopeShape = {
   v: literal(PROTOCOL_VERSION),
   gatewayId: str({ max: 64, pattern: GATEWAY_ID_PATTERN, patternName: "a gateway id" }),
@@ -256,6 +275,7 @@ export const stateSchema = object({
   /** True when published by the agent on connect; false when published by the broker as the last will. */
   online: bool,
   agentVersion: optional(nullable(text)),
+  health: optional(agentHealthSchema),
 });
 export type StateMessage = Infer<typeof stateSchema>;
 

@@ -1,0 +1,140 @@
+/**
+ * The agent's resident memory on a busy gateway: a simulated gateway with 250 devices at 60×
+ * speed (an hour of gateway time per wall-clock minute), read by the real agent as a child
+ * process (the single-file bundle if built, else dist/agent/main.js) publishing to a real
+ * collector. Two paces: "real" keeps the agent's default timers (snapshot every 30 s, change
+ * check every 5 s) while the gateway lives an hour; "scaled" divides them by the speed too
+ * (0.5 s and 0.1 s), so the agent also does an hour's work in the minute, 60 times the usual
+ * allocation rate. Each pace runs with Node's default heap settings and with the low-memory
+ * flags the deploy/ service files use. Target: at most 60 MB resident with those flags.
+ *
+ *   npm run build && npm run build:agent && node dist/bench/agentMemory.js [--seconds 60] [--devices 250]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startCollector } from "../collector/runCollector.js";
+import { silentLogger } from "../common/logger.js";
+import { SimulatedGateway } from "../simulator/index.js";
+
+const TARGET_MB = 60;
+const SPEED = 60;
+/** As in deploy/leaseline-agent.service and deploy/openwrt/leaseline-agent.init. */
+const LOW_MEMORY_FLAGS = [
+  "--max-old-space-size=24",
+  "--max-semi-space-size=1",
+  "--lite-mode",
+  "--no-expose-wasm",
+];
+const PACES = {
+  real: { interval: 30, poll: 5 },
+  scaled: { interval: 30 / SPEED, poll: 0.1 },
+} as const;
+const GATEWAY = "gw-00001";
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} takes a positive number`);
+  return value;
+}
+
+/** Resident and peak resident memory of a process, MB, from /proc. */
+function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function run(
+  pace: keyof typeof PACES,
+  nodeFlags: string[],
+  seconds: number,
+  devices: number,
+): Promise<{ rss: number; peak: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "leaseline-bench-agent-"));
+  const log = silentLogger();
+  const collector = await startCollector({
+    db: join(dir, "collector.db"),
+    listen: "mqtt://127.0.0.1:0",
+    log,
+  });
+  const gateway = new SimulatedGateway({ root: dir, gatewayId: GATEWAY, devices, speed: SPEED, seed: 7 });
+  await gateway.start();
+  const bundle = join(import.meta.dirname, "../leaseline-agent.mjs");
+  const entry = existsSync(bundle) ? bundle : join(import.meta.dirname, "../agent/main.js");
+  const root = join(dir, GATEWAY);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...nodeFlags,
+      entry,
+      ...["--gateway-id", GATEWAY, "--broker", `mqtt://127.0.0.1:${collector.broker.port}`],
+      ...["--root", root, "--command-dir", join(root, "bin"), "--clock-file", "/.sim/clock"],
+      ...["--state-dir", join(dir, "state")],
+      ...["--interval", String(PACES[pace].interval), "--poll", String(PACES[pace].poll)],
+      ...["--log-level", "warn", "--publish-rate", "100"],
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const pid = child.pid as number;
+  const started = gateway.clockMs();
+  const samples: number[] = [];
+  try {
+    for (let t = 0; t < seconds; t += 5) {
+      await sleep(5000);
+      if (child.exitCode !== null)
+        throw new Error(`agent exited (${child.exitCode}): ${stderr.slice(-2000)}`);
+      samples.push(memoryMb(pid).rss);
+    }
+    const { rss, peak } = memoryMb(pid);
+    const cpu = cpuSeconds(pid);
+    const simulatedMinutes = (gateway.clockMs() - started) / 60_000;
+    const stored = collector.ingest.metrics.stored;
+    const leases = (collector.store.db.prepare("SELECT count(*) AS n FROM leases").get() as { n: number }).n;
+    const label = `${pace.padEnd(6)} ${nodeFlags.length > 0 ? "low-memory flags" : "default V8     "}`;
+    process.stdout.write(
+      `${label}  rss ${rss.toFixed(1)} MB  peak ${peak.toFixed(1)} MB  (samples ${samples.map((s) => s.toFixed(0)).join(" ")})  ` +
+        `cpu ${cpu.toFixed(1)} s for ${simulatedMinutes.toFixed(0)} simulated min, ${stored} messages stored, ${leases} leases held\n`,
+    );
+    return { rss, peak };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    await gateway.stop();
+    await collector.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const seconds = arg("seconds", 60);
+  const devices = arg("devices", 250);
+  process.stdout.write(
+    `agent memory: ${devices} devices, ${seconds} s at ${SPEED}x; low-memory flags: ${LOW_MEMORY_FLAGS.join(" ")}\n`,
+  );
+  let worst = 0;
+  for (const pace of ["real", "scaled"] as const) {
+    await run(pace, [], seconds, devices);
+    worst = Math.max(worst, (await run(pace, LOW_MEMORY_FLAGS, seconds, devices)).peak);
+  }
+  const ok = worst <= TARGET_MB;
+  process.stdout.write(
+    `${ok ? "PASS" : "FAIL"}: peak ${worst.toFixed(1)} MB with the low-memory flags (target ${TARGET_MB} MB)\n`,
+  );
+  if (!ok) process.exitCode = 1;
+}
+
+await main();
