@@ -59,6 +59,7 @@ function createAgent(config: AgentConfig, log: ReturnType<typeof createLogger>):
     ...(config.dnsmasqLeases ? { dnsmasqLeases: config.dnsmasqLeases } : {}),
     ...(config.iscDhcpdLeases ? { iscDhcpdLeases: config.iscDhcpdLeases } : {}),
     ...(config.snmp ? { snmp: config.snmp } : {}),
+    pingTargets: config.pingTargets,
   });
   const printing = config.once && config.print;
   return new Agent({

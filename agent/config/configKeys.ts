@@ -146,6 +146,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: "searched before PATH for iw, ip, bridge (repeatable)",
   },
   {
+    key: "pingTarget",
+    kind: { type: "list" },
+    arg: "<host>",
+    description: "host to measure latency, jitter and loss to, besides the WAN gateway (repeatable)",
+  },
+  {
     key: "commandTimeout",
     kind: millis(100, 60_000),
     arg: "<ms>",

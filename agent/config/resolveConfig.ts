@@ -38,6 +38,7 @@ export interface AgentConfig {
   maxInFlight: number;
   publishRate: number;
   commandDirs: string[];
+  pingTargets: string[];
   commandTimeoutMs: number;
   snmp: SnmpClientOptions | null;
   security: BrokerSecurity | undefined;
@@ -276,6 +277,7 @@ export function resolveConfig(
     maxInFlight: num("maxInFlight"),
     publishRate: num("publishRate"),
     commandDirs: (values.get("commandDir") as string[] | undefined) ?? [],
+    pingTargets: (values.get("pingTarget") as string[] | undefined) ?? [],
     commandTimeoutMs: num("commandTimeout"),
     snmp,
     security,
