@@ -4,7 +4,11 @@
  */
 
 /** Returns the wire form of a 6-octet (or longer, colon-separated) hardware address, or null. */
+const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+
 export function normalizeMac(raw: string): string | null {
+  // Most tools already print the wire form; this is the agent's hottest path at 250 devices.
+  if (CANONICAL_MAC.test(raw)) return raw;
   const s = raw.trim().toLowerCase();
   if (/^[0-9a-f]{12}$/.test(s)) return s.match(/../g)?.join(":") ?? null;
   if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(s)) return normalizeMac(s.replaceAll(".", ""));
