@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "../common/logger.js";
+import { TokenBucket } from "../common/tokenBucket.js";
 import { PROTOCOL_VERSION, type StateMessage, topicFor } from "../protocol/index.js";
 import type { OutboxQueue } from "./outbox/outbox.js";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./runtime/backoff.js";
 import type { BrokerSecurity } from "./runtime/brokerSecurity.js";
 import type { AgentHealth } from "./runtime/health.js";
-import { DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE, PublishPacer } from "./runtime/publishPacer.js";
+import { DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE } from "./runtime/publishPacer.js";
 import { ReconnectingClient } from "./runtime/reconnectingClient.js";
 
 /** Unacknowledged publishes at once: enough to fill a link's round trip, small enough to bound memory. */
@@ -75,7 +76,7 @@ export class MqttPublisher {
   #onlineSeq = 0;
   #healthTimer: NodeJS.Timeout | null = null;
   #pumpTimer: NodeJS.Timeout | null = null;
-  readonly #pacer: PublishPacer;
+  readonly #pacer: TokenBucket;
   #drainWaiters: Array<() => void> = [];
 
   constructor(options: PublisherOptions) {
@@ -83,7 +84,7 @@ export class MqttPublisher {
     this.#outbox = options.outbox;
     this.#stateTopic = topicFor(options.gatewayId, "state");
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    this.#pacer = new PublishPacer(
+    this.#pacer = new TokenBucket(
       options.publishRate ?? DEFAULT_PUBLISH_RATE,
       DEFAULT_PUBLISH_BURST,
       performance.now(),

@@ -15,6 +15,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "../common/logger.js";
+import { TokenBucket } from "../common/tokenBucket.js";
 import { parseTopic, topicFor } from "../protocol/index.js";
 import type { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
 import { AuthFailureBan, type BanPolicy, DEFAULT_BAN_POLICY } from "./broker/authFailureBan.js";
@@ -36,7 +37,6 @@ import {
   PUBLISH_RATE_PER_SECOND,
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from "./broker/limits.js";
-import { TokenBucket } from "./broker/tokenBucket.js";
 import type { IngestOutcome } from "./ingest.js";
 
 /** What the broker needs from ingest: resolve once stored (or rejected as invalid), reject if storing failed. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { PublishPacer } from "./publishPacer.js";
+import { TokenBucket } from "./tokenBucket.js";
 
-describe("PublishPacer (explicit timestamps)", () => {
+describe("TokenBucket take/waitMs for the outbox pacer (explicit timestamps)", () => {
   it("allows a burst, then the sustained rate, and says how long to wait", () => {
-    const pacer = new PublishPacer(10, 3, 0);
+    const pacer = new TokenBucket(10, 3, 0);
     expect([pacer.take(0), pacer.take(0), pacer.take(0), pacer.take(0)]).toEqual([true, true, true, false]);
     expect(pacer.waitMs(0)).toBe(100);
     expect(pacer.take(99)).toBe(false);
@@ -15,7 +15,7 @@ describe("PublishPacer (explicit timestamps)", () => {
   });
 
   it("over ten seconds sends the burst plus ten a second", () => {
-    const pacer = new PublishPacer(10, 100, 0);
+    const pacer = new TokenBucket(10, 100, 0);
     let sent = 0;
     for (let t = 0; t <= 10_000; t += 5) while (pacer.take(t)) sent++;
     expect(sent).toBe(200);
