@@ -4,8 +4,8 @@
  * or half-written read is re-read before it is believed (an empty file would otherwise look
  * like every device leaving at once).
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Source, SourceContext, SourceOutcome } from "../source.js";
+import { readSettledFile } from "../readSettledFile.js";
+import type { Source, SourceOutcome } from "../source.js";
 import { parseDnsmasqLeases } from "./parseDnsmasqLeases.js";
 
 export const DNSMASQ_LEASE_PATHS = [
@@ -14,10 +14,6 @@ export const DNSMASQ_LEASE_PATHS = [
   "/nvram/dnsmasq.leases",
 ];
 
-/** A rewrite takes dnsmasq microseconds; three looks over ~150 ms outlast it. */
-const REREAD_ATTEMPTS = 3;
-const REREAD_DELAY_MS = 50;
-
 export interface DnsmasqSourceOptions {
   /** An explicit lease file (under --root); otherwise the first of DNSMASQ_LEASE_PATHS that exists. */
   file?: string;
@@ -25,16 +21,6 @@ export interface DnsmasqSourceOptions {
 
 export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source {
   const candidates = options.file ? [options.file] : DNSMASQ_LEASE_PATHS;
-
-  async function readStable(ctx: SourceContext, path: string): Promise<string | null> {
-    let text = await ctx.readSystemFile(path);
-    for (let attempt = 1; attempt < REREAD_ATTEMPTS && text !== null; attempt++) {
-      if (text.length > 0 && text.endsWith("\n")) break;
-      await sleep(REREAD_DELAY_MS);
-      text = await ctx.readSystemFile(path);
-    }
-    return text;
-  }
 
   return {
     name: "dnsmasq",
@@ -46,7 +32,7 @@ export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source 
       for (const path of candidates) {
         let text: string | null;
         try {
-          text = await readStable(ctx, path);
+          text = await readSettledFile(ctx, path, { emptyMayBeTransient: true });
         } catch (error) {
           return { status: "error", error: `${path}: ${(error as Error).message}` };
         }

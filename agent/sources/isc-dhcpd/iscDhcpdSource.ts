@@ -5,10 +5,10 @@
  * such a read is retried briefly before the parser is left to skip the cut-off block.
  */
 import { endianness } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../../../protocol/index.js";
 import type { SkippedLine } from "../parseResult.js";
-import type { Source, SourceContext, SourceOutcome } from "../source.js";
+import { readSettledFile } from "../readSettledFile.js";
+import type { Source, SourceOutcome } from "../source.js";
 import { parseIscDhcpdLeases } from "./parseIscDhcpdLeases.js";
 
 export const ISC_DHCPD_LEASE_PATHS = [
@@ -20,10 +20,6 @@ export const ISC_DHCPD_LEASE_PATHS = [
   "/var/db/dhcpd6.leases",
 ];
 
-/** An append takes dhcpd microseconds; three looks over ~100 ms outlast it. */
-const REREAD_ATTEMPTS = 3;
-const REREAD_DELAY_MS = 50;
-
 export interface IscDhcpdSourceOptions {
   /** Lease files to read (under --root); every one that exists is read. Default ISC_DHCPD_LEASE_PATHS. */
   paths?: string[];
@@ -34,16 +30,6 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
   // Files without `authoring-byte-order` carry IAIDs in the byte order of the host that wrote them,
   // which is this gateway.
   const defaultByteOrder = endianness() === "BE" ? "big-endian" : "little-endian";
-
-  async function readSettled(ctx: SourceContext, path: string): Promise<string | null> {
-    let text = await ctx.readSystemFile(path);
-    for (let attempt = 1; attempt < REREAD_ATTEMPTS && text !== null; attempt++) {
-      if (text === "" || text.endsWith("\n")) break;
-      await sleep(REREAD_DELAY_MS);
-      text = await ctx.readSystemFile(path);
-    }
-    return text;
-  }
 
   return {
     name: "isc-dhcpd",
@@ -59,7 +45,7 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
       for (const path of paths) {
         let text: string | null;
         try {
-          text = await readSettled(ctx, path);
+          text = await readSettledFile(ctx, path, { emptyMayBeTransient: false });
         } catch (error) {
           return { status: "error", error: `${path}: ${(error as Error).message}` };
         }

@@ -7,18 +7,14 @@
  * old nor the new copy), and `.completed` and `.1` before `.2` (kea-lfc renames `.completed` to `.2`
  * and then deletes `.1`). A lease seen twice is harmless: replay keeps the last row per address.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../../../protocol/index.js";
 import type { SkippedLine } from "../parseResult.js";
+import { readSettledFile } from "../readSettledFile.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { type KeaFamily, type KeaLeaseFileSet, mergeKeaLeaseFiles } from "./parseKeaLeases.js";
 
 export const KEA_LEASE4_PATHS = ["/var/lib/kea/kea-leases4.csv"];
 export const KEA_LEASE6_PATHS = ["/var/lib/kea/kea-leases6.csv"];
-
-/** An append takes Kea microseconds; three looks over ~100 ms outlast it. */
-const REREAD_ATTEMPTS = 3;
-const REREAD_DELAY_MS = 50;
 
 export interface KeaSourceOptions {
   /** Candidate DHCPv4 lease files (under --root); the first with any file of its set is used. */
@@ -27,18 +23,8 @@ export interface KeaSourceOptions {
   paths6?: string[];
 }
 
-async function readSettled(ctx: SourceContext, path: string): Promise<string | null> {
-  let text = await ctx.readSystemFile(path);
-  for (let attempt = 1; attempt < REREAD_ATTEMPTS && text !== null; attempt++) {
-    if (text === "" || text.endsWith("\n")) break;
-    await sleep(REREAD_DELAY_MS);
-    text = await ctx.readSystemFile(path);
-  }
-  return text;
-}
-
 async function readFileSet(ctx: SourceContext, path: string): Promise<KeaLeaseFileSet | null> {
-  const current = await readSettled(ctx, path);
+  const current = await readSettledFile(ctx, path, { emptyMayBeTransient: false });
   const completed = await ctx.readSystemFile(`${path}.completed`);
   const input = await ctx.readSystemFile(`${path}.1`);
   const previous = await ctx.readSystemFile(`${path}.2`);
