@@ -10,7 +10,9 @@ describe("readSettledFile", () => {
     ctx = fakeSourceContext();
     ctx.write("/tmp/dhcp.leases", "1732360000 00:11:22:33:44:55 192.168.1.5 half");
     setTimeout(() => ctx.write("/tmp/dhcp.leases", "1732360000 00:11:22:33:44:55 192.168.1.5 host *\n"), 20);
-    expect(await readSettledFile(ctx, "/tmp/dhcp.leases", { emptyMayBeTransient: true })).toMatch(/host \*\n$/);
+    expect(await readSettledFile(ctx, "/tmp/dhcp.leases", { emptyMayBeTransient: true })).toMatch(
+      /host \*\n$/,
+    );
   });
 
   it("believes an empty file at once only where the server writes through a rename", async () => {
