@@ -2,10 +2,15 @@
  * Support-query bench: `GET /api/v1/gateways/ID/devices` latency over HTTP on loopback with
  * 1,000,000 leases (and device rows) across 50,000 gateways, while a child process keeps ingest
  * busy with snapshots over MQTT; plus a privacy export of one gateway on the same database.
- * The database is generated with direct inserts in one transaction.
+ * The database is generated with direct inserts in one transaction. The requests come from a
+ * second child process, as from a real client: a client on the collector's main thread would
+ * itself wait for every commit and measure that, not the API.
  *
  * Run after `npm run build`:
  *   node dist/bench/queryDevices.js [--gateways 50000] [--devices 20] [--requests 5000] [--rate 500]
+ *     [--warmup 1000]
+ * `--warmup` requests go first, untimed: the figures are for a collector that has been answering
+ * for a while (compiled code, warm caches), not for its first requests after start-up.
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,8 +32,11 @@ const { values } = parseArgs({
     gateways: { type: "string", default: "50000" },
     devices: { type: "string", default: "20" },
     requests: { type: "string", default: "5000" },
+    warmup: { type: "string", default: "1000" },
     rate: { type: "string", default: "500" },
     load: { type: "string" },
+    client: { type: "string" },
+    token: { type: "string" },
   },
 });
 
@@ -136,8 +144,43 @@ function get(agent: Agent, port: number, path: string, token: string): Promise<n
   });
 }
 
+/** Child: the timed requests, one at a time on one keep-alive connection; sends the times back. */
+async function client(
+  port: number,
+  token: string,
+  gateways: number,
+  requests: number,
+  warmup: number,
+): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; i < warmup; i++) {
+    const g = Math.floor(Math.random() * gateways);
+    await get(agent, port, `/api/v1/gateways/gw-${String(g).padStart(5, "0")}/devices`, token);
+  }
+  process.send?.({ timing: true });
+  const times: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < requests; i++) {
+    const g = Math.floor(Math.random() * gateways);
+    const t0 = performance.now();
+    const status = await get(agent, port, `/api/v1/gateways/gw-${String(g).padStart(5, "0")}/devices`, token);
+    times.push(performance.now() - t0);
+    if (status !== 200) throw new Error(`status ${status}`);
+  }
+  agent.destroy();
+  process.send?.({ times, elapsedMs: performance.now() - started });
+}
+
 async function main(): Promise<void> {
   if (values.load) return load(Number(values.load), Number(values.rate));
+  if (values.client)
+    return client(
+      Number(values.client),
+      values.token as string,
+      Number(values.gateways),
+      Number(values.requests),
+      Number(values.warmup),
+    );
   const gateways = Number(values.gateways);
   const devices = Number(values.devices);
   const dir = mkdtempSync(join(tmpdir(), "leaseline-query-bench-"));
@@ -163,32 +206,37 @@ async function main(): Promise<void> {
       String(values.rate),
     ]);
     await new Promise((r) => setTimeout(r, 2000));
-    const storedBefore = collector.ingest.metrics.stored;
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let storedBefore = collector.ingest.metrics.stored;
     const port = collector.http?.port as number;
-    const times: number[] = [];
-    const started = performance.now();
-    for (let i = 0; i < Number(values.requests); i++) {
-      const g = Math.floor(Math.random() * gateways);
-      const t0 = performance.now();
-      const status = await get(
-        agent,
-        port,
-        `/api/v1/gateways/gw-${String(g).padStart(5, "0")}/devices`,
-        token,
-      );
-      times.push(performance.now() - t0);
-      if (status !== 200) throw new Error(`status ${status}`);
-    }
-    const elapsed = (performance.now() - started) / 1000;
+    const requester = fork(process.argv[1] as string, [
+      "--client",
+      String(port),
+      "--token",
+      token,
+      "--gateways",
+      String(gateways),
+      "--requests",
+      String(values.requests),
+      "--warmup",
+      String(values.warmup),
+    ]);
+    const { times, elapsedMs } = await new Promise<{ times: number[]; elapsedMs: number }>(
+      (resolve, reject) => {
+        requester.on("message", (m: { timing?: true; times?: number[]; elapsedMs?: number }) => {
+          if (m.timing) storedBefore = collector.ingest.metrics.stored;
+          else resolve(m as { times: number[]; elapsedMs: number });
+        });
+        requester.once("exit", (code) => reject(new Error(`request client exited with code ${code}`)));
+      },
+    );
+    const elapsed = elapsedMs / 1000;
     const stored = collector.ingest.metrics.stored - storedBefore;
     child.kill("SIGTERM");
-    agent.destroy();
     times.sort((a, b) => a - b);
     const pct = (p: number) =>
       (times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] as number).toFixed(3);
     console.log(
-      `devices over HTTP: ${times.length} requests in ${elapsed.toFixed(1)} s; p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms`,
+      `devices over HTTP: ${times.length} requests (after ${values.warmup} untimed) in ${elapsed.toFixed(1)} s; p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms`,
     );
     console.log(
       `ingest meanwhile: ${stored} snapshots stored (${(stored / elapsed).toFixed(0)}/s, 20 leases each)`,

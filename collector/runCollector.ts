@@ -6,7 +6,7 @@
 
 import { isLoopbackHost, parseBrokerUrl } from "../common/brokerUrl.js";
 import type { Logger } from "../common/logger.js";
-import { mountApi } from "./api/apiRoutes.js";
+import { type ApiServer, startApiServer } from "./api/apiWorkerHost.js";
 import { CredentialStore } from "./auth/credentialStore.js";
 import { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
 import {
@@ -20,12 +20,11 @@ import {
   type ExternalSubscriber,
   startExternalSubscriber,
 } from "./external/externalSubscriber.js";
-import { type HttpListen, type HttpServer, startHttpServer } from "./http/httpServer.js";
+import type { HttpListen } from "./http/httpServer.js";
 import { Ingest, type IngestOptions } from "./ingest.js";
 import { renderCollectorMetrics } from "./metrics/collectorMetrics.js";
 import { eraseSubject } from "./privacy/privacyErase.js";
 import type { PrivacySubject } from "./privacy/privacyExport.js";
-import { type Db, openDatabase } from "./store/openDatabase.js";
 import { SqliteStore } from "./store/sqliteStore.js";
 
 export interface CollectorOptions {
@@ -36,7 +35,7 @@ export interface CollectorOptions {
   tls?: TlsFiles;
   /** Subscribe to this external broker instead of embedding one. */
   external?: ExternalBrokerOptions;
-  /** HTTP server for /metrics; null or absent = none. */
+  /** HTTP server for /metrics and /api/v1 (in a worker thread); null or absent = none. */
   http?: HttpListen | null;
   /** How often expired leases are deleted; the lifetime rules require at most 5 s. */
   sweepIntervalMs?: number;
@@ -52,7 +51,8 @@ export interface CollectorOptions {
 interface CollectorParts {
   readonly ingest: Ingest;
   readonly store: SqliteStore;
-  readonly http: HttpServer | null;
+  /** The HTTP server, served from the API worker thread; null without `http`. */
+  readonly http: ApiServer | null;
   close(): Promise<void>;
 }
 
@@ -96,8 +96,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   });
   let broker: EmbeddedBroker | null = null;
   let external: ExternalSubscriber | null = null;
-  let http: HttpServer | null = null;
-  let readDb: Db | null = null;
+  let http: ApiServer | null = null;
 
   const sweep = () => {
     try {
@@ -120,7 +119,6 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const stopAll = async () => {
     clearInterval(timer);
     await http?.close();
-    readDb?.close();
     await broker?.close();
     await external?.close();
     ingest.close();
@@ -175,11 +173,6 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       );
     }
     if (options.http) {
-      http = await startHttpServer(options.http, log).catch((error: Error) => {
-        throw new Error(
-          `--http: cannot listen on ${options.http?.host}:${options.http?.port}: ${error.message}`,
-        );
-      });
       const sources = {
         ingest,
         store,
@@ -187,19 +180,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         ...(broker ? { broker } : {}),
         ...(external ? { external } : {}),
       };
-      http.route("GET", "/metrics", (_request, response) => {
-        response
-          .writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
-          .end(renderCollectorMetrics(sources));
-      });
-      // Queries read through their own read-only connection: a long read never waits for, or
-      // blocks, the writer (WAL), and each query is one short read transaction.
-      readDb = openDatabase(options.db, { readonly: true });
-      mountApi(http, {
-        readDb,
+      // The HTTP server runs in a worker thread with its own read-only connection, so queries
+      // neither wait for ingest's synchronous commits nor block them (WAL); /metrics and erase
+      // come back here by message, where the counters, the queue and the broker are.
+      http = await startApiServer({
+        db: options.db,
+        listen: options.http,
         log,
-        ...(options.clock ? { clock: options.clock } : {}),
+        metrics: () => renderCollectorMetrics(sources),
         erase: (subject) => eraseEverywhere(subject),
+        ...(options.clock ? { clock: options.clock } : {}),
       });
     }
   } catch (error) {
@@ -211,6 +201,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   async function eraseEverywhere(subject: PrivacySubject) {
     const queuedRecordsDropped = ingest.dropPending(subject.gatewayId, subject.mac);
     const result = eraseSubject(store.db, subject);
+    // A reader held the WAL: the sweep keeps trying until the erased bytes are out of the WAL too.
+    if (!result.checkpointed) store.checkpointLater();
     let retainedState = "not applicable (device erase: the state message names no device)";
     if (subject.mac === undefined) {
       if (broker) {

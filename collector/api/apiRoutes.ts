@@ -1,8 +1,9 @@
 /**
  * The collector's HTTP API under /api/v1: the support queries (support or privacy role), privacy
  * export (privacy role) and erase (privacy role, POST), and the OpenAPI document (no token).
- * Reads use a separate read-only connection and bounded pages, so they never block ingest or
- * hold back its WAL checkpoint for long. Errors are JSON `{ "error": message }`, never a stack.
+ * Mounted in the API worker thread (apiWorker.ts): reads use its own read-only connection and
+ * bounded pages, so they neither wait for ingest's commits nor hold back its WAL checkpoint for
+ * long. Errors are JSON `{ "error": message }`, never a stack.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../common/logger.js";
@@ -19,17 +20,24 @@ import { type Role, TokenStore } from "./tokenStore.js";
 export interface ApiOptions {
   /** Read-only connection for queries, exports and token checks. */
   readDb: Db;
-  /** Erases the subject everywhere the collector holds it (queue, database, broker). */
+  /**
+   * Erases the subject everywhere the collector holds it (queue, database, broker): done by the
+   * main thread; an ApiError (503 when the main thread does not answer in time) is passed on.
+   */
   erase(subject: PrivacySubject): Promise<EraseResult & Record<string, unknown>>;
-  log: Logger;
-  clock?: () => number;
+  log: Pick<Logger, "info" | "error">;
+  /** The collector's clock; asynchronous when the main thread must be asked for it. */
+  clock?: () => number | Promise<number>;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, json: string): void {
   response
     .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
-    .end(`${JSON.stringify(body)}\n`);
+    .end(json);
 }
+
+const send = (response: ServerResponse, status: number, body: unknown): void =>
+  sendJson(response, status, `${JSON.stringify(body)}\n`);
 
 function authorize(tokens: TokenStore, request: IncomingMessage, needed: readonly Role[]): Role {
   const header = request.headers.authorization ?? "";
@@ -52,6 +60,8 @@ export function mountApi(http: HttpServer, options: ApiOptions): void {
   const { readDb, log } = options;
   const clock = options.clock ?? Date.now;
   const tokens = new TokenStore(readDb);
+  // The same document for the collector's lifetime: serialised once.
+  let openApiJson: string | undefined;
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://collector");
     const path = url.pathname.slice(API_PREFIX.length);
@@ -59,7 +69,8 @@ export function mountApi(http: HttpServer, options: ApiOptions): void {
     try {
       if (path === "/openapi.json") {
         if (method !== "GET") throw new ApiError(405, "use GET");
-        send(response, 200, openApiDocument());
+        openApiJson ??= `${JSON.stringify(openApiDocument())}\n`;
+        sendJson(response, 200, openApiJson);
         return;
       }
       const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -70,7 +81,8 @@ export function mountApi(http: HttpServer, options: ApiOptions): void {
         if (method !== expected) throw new ApiError(405, `use ${expected} for ${action}`);
         const subject = subjectOf(parts, url.searchParams);
         if (action === "export") {
-          send(response, 200, readDb.transaction(() => exportSubject(readDb, subject, clock()))());
+          const now = await clock();
+          send(response, 200, readDb.transaction(() => exportSubject(readDb, subject, now))());
         } else {
           const result = await options.erase(subject);
           log.info({ gatewayId: subject.gatewayId, device: subject.mac !== undefined }, "privacy erase done");
@@ -80,7 +92,7 @@ export function mountApi(http: HttpServer, options: ApiOptions): void {
       }
       authorize(tokens, request, ["support", "privacy"]);
       if (method !== "GET") throw new ApiError(405, "queries use GET");
-      send(response, 200, answerQuery(readDb, { path, params: url.searchParams, now: clock() }));
+      send(response, 200, answerQuery(readDb, { path, params: url.searchParams, now: await clock() }));
     } catch (error) {
       if (error instanceof ApiError) {
         send(response, error.status, { error: error.message });

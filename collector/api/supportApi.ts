@@ -2,7 +2,7 @@
  * The support queries by API path, shared by the HTTP API and `leaseline query --db`, so both
  * give the same answer. `GET /api/v1/<path>` maps to one read of the read-only connection.
  */
-import type { Db } from "../store/openDatabase.js";
+import { type Db, statement } from "../store/openDatabase.js";
 import { listGateways } from "../store/queries.js";
 import {
   bandwidth,
@@ -24,7 +24,7 @@ export interface QueryRequest {
 }
 
 const known = (db: Db, gatewayId: string): void => {
-  if (!db.prepare("SELECT 1 FROM gateways WHERE gateway_id = ?").get(gatewayId))
+  if (!statement<[string], unknown>(db, "SELECT 1 FROM gateways WHERE gateway_id = ?").get(gatewayId))
     throw new ApiError(404, `no gateway ${JSON.stringify(gatewayId)}`);
 };
 

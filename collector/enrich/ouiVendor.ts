@@ -7,17 +7,31 @@ import { createRequire } from "node:module";
 import { isLocallyAdministered } from "../../protocol/index.js";
 
 let table: Record<string, string> | null = null;
+/** Names by OUI as looked up: a gateway's devices share a few OUIs, and each lookup splits a long entry. */
+const byOui = new Map<string, string | null>();
+/** Bounds `byOui` (about 39,000 OUIs are registered; a bench or a scan must not grow it without end). */
+const MAX_CACHED_OUIS = 50_000;
 
 function ouiTable(): Record<string, string> {
   table ??= createRequire(import.meta.url)("oui-data") as Record<string, string>;
   return table;
 }
 
+/** Loads the registry now (tens of ms), so that the first query after start-up does not wait for it. */
+export function preloadOuiTable(): void {
+  ouiTable();
+}
+
 /** The registered organisation's name, or null (unknown OUI, randomised MAC, not a MAC). */
 export function vendorOf(mac: string | null): string | null {
   if (!mac || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac) || isLocallyAdministered(mac)) return null;
-  const entry = ouiTable()[mac.slice(0, 8).replaceAll(":", "").toUpperCase()];
-  if (!entry) return null;
-  const name = entry.split("\n")[0]?.trim() ?? "";
-  return name === "" || name === "Private" ? null : name;
+  const oui = mac.slice(0, 8);
+  const cached = byOui.get(oui);
+  if (cached !== undefined) return cached;
+  const entry = ouiTable()[oui.replaceAll(":", "").toUpperCase()];
+  const name = entry?.split("\n")[0]?.trim() ?? "";
+  const vendor = name === "" || name === "Private" ? null : name;
+  if (byOui.size >= MAX_CACHED_OUIS) byOui.clear();
+  byOui.set(oui, vendor);
+  return vendor;
 }

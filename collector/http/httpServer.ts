@@ -1,7 +1,7 @@
 /**
- * The collector's HTTP server: operations endpoints (`/metrics` today; `/api/v1/...` routes
- * are added with `route()`). Loopback by default; it serves counters, not device data, but
- * whoever adds device routes must add authentication before allowing another address.
+ * The collector's HTTP server: `/metrics` and the `/api/v1/...` routes (authenticated by bearer
+ * tokens). It runs in the API worker thread (collector/api/apiWorker.ts), not on the thread that
+ * commits ingest. Loopback by default.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "../../common/logger.js";
@@ -41,7 +41,10 @@ export function parseHttpListen(value: string, flag = "--http"): HttpListen | nu
   return { host: (match[1] ?? match[2]) as string, port };
 }
 
-export async function startHttpServer(listen: HttpListen, log: Logger): Promise<HttpServer> {
+export async function startHttpServer(
+  listen: HttpListen,
+  log: Pick<Logger, "info" | "error">,
+): Promise<HttpServer> {
   const routes = new Map<string, Map<string, RouteHandler>>();
   const prefixes: Array<[string, RouteHandler]> = [];
   const server: Server = createServer((request, response) => {

@@ -41,3 +41,24 @@ export function checkpointTruncate(db: Db): boolean {
   const row = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
   return row[0]?.busy === 0;
 }
+
+const statements = new WeakMap<Db, Map<string, Database.Statement<unknown[], unknown>>>();
+
+/**
+ * The connection's prepared statement for `sql`, compiled on first use: a hot query (an API read
+ * per request) then costs no SQL parsing and planning each time. Only for statements run to
+ * completion (`get`, `all`, `run`): an open `iterate` would keep the shared one busy.
+ */
+export function statement<P extends unknown[], R>(db: Db, sql: string): Database.Statement<P, R> {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let prepared = cache.get(sql);
+  if (!prepared) {
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared as unknown as Database.Statement<P, R>;
+}

@@ -180,6 +180,11 @@ export class SqliteStore implements Store {
     return this.#statements.stats.get() as StoreStats;
   }
 
+  /** Deletions made outside applyBatch and the sweep (a privacy erase) whose checkpoint did not complete. */
+  checkpointLater(): void {
+    this.#erasurePending = true;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
