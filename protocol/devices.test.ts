@@ -89,6 +89,37 @@ describe("joinDevices", () => {
     ]);
   });
 
+  it("leaves out the provider's router seen on the WAN port", () => {
+    const devices = joinDevices({
+      leases: [],
+      neighbors: [
+        {
+          ip: "100.64.0.1",
+          mac: "00:00:5e:00:01:01",
+          interface: "eth1",
+          state: "reachable",
+          bridgePort: null,
+        },
+      ],
+      stations: [],
+      radios: [],
+      router: {
+        model: null,
+        board: null,
+        firmware: null,
+        kernel: null,
+        hostname: null,
+        wanInterface: "eth1",
+        wanMac: null,
+        wanAddresses: [],
+        load1: null,
+        memTotalBytes: null,
+        memAvailableBytes: null,
+      },
+    });
+    expect(devices).toEqual([]);
+  });
+
   it("maps frequencies to bands", () => {
     expect([2412, 5745, 5955, 60480].map(bandOf)).toEqual(["2.4GHz", "5GHz", "6GHz", null]);
   });

@@ -34,7 +34,8 @@ export function bandOf(frequencyMhz: number | null): Band | null {
   return null;
 }
 
-type JoinInput = Pick<Snapshot, "leases" | "neighbors" | "stations" | "radios">;
+type JoinInput = Pick<Snapshot, "leases" | "neighbors" | "stations" | "radios"> &
+  Pick<Partial<Snapshot>, "router">;
 
 export function joinDevices(snapshot: JoinInput): DeviceView[] {
   const devices = new Map<string, DeviceView>();
@@ -73,8 +74,10 @@ export function joinDevices(snapshot: JoinInput): DeviceView[] {
       d.leaseExpiresAt = lease.expiresAt;
     }
   }
+  // The upstream router seen on the WAN port is the provider's, not a device on the customer's network.
+  const wan = snapshot.router?.wanInterface ?? null;
   for (const n of snapshot.neighbors) {
-    if (!n.mac || n.state === "failed" || n.state === "incomplete") continue;
+    if (!n.mac || n.state === "failed" || n.state === "incomplete" || n.interface === wan) continue;
     const d = device(n.mac);
     addIp(d, n.ip);
     d.interface ??= n.interface;

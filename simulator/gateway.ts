@@ -16,8 +16,11 @@ import { renderIwDev, renderIwInfo, renderStationDump, renderSurveyDump } from "
 import { renderKeaLeases } from "./render/kea.js";
 import {
   renderBootId,
+  renderLoadavg,
+  renderMeminfo,
   renderProcNetArp,
   renderProcNetDev,
+  renderProcNetRoute,
   renderUptime,
   sysfsStatistics,
 } from "./render/proc.js";
@@ -200,6 +203,10 @@ export class SimulatedGateway extends GatewayModel {
     out.set(LEASE_FILE_PATHS[this.leaseFormat], this.leaseFileText);
     out.set("proc/sys/kernel/random/boot_id", renderBootId(this));
     out.set("proc/uptime", renderUptime(this));
+    const connected = this.leaseRecords().length;
+    out.set("proc/net/route", renderProcNetRoute(this));
+    out.set("proc/loadavg", renderLoadavg(this, connected));
+    out.set("proc/meminfo", renderMeminfo(connected));
     const neighbors = neighborEntries(this);
     out.set("proc/net/arp", renderProcNetArp(this, neighbors));
     out.set("proc/net/dev", renderProcNetDev(this));

@@ -37,7 +37,8 @@ describe("the agent's sources on a simulated gateway", () => {
 
   it("detects the sources a dnsmasq gateway with iproute2 and iw has", async () => {
     const names = (await detectSources(context(), {})).map((s) => s.name).sort();
-    expect(names).toEqual(["bridge-fdb", "dnsmasq", "ip-neigh", "iw", "proc-net-dev"]);
+    // No ping: the gateway's bin has none, and under --root the host's PATH is not searched.
+    expect(names).toEqual(["bridge-fdb", "dnsmasq", "ip-neigh", "iw", "proc-net-dev", "router"]);
   });
 
   it("collects exactly the simulated state", async () => {

@@ -86,3 +86,61 @@ export function renderBootId(model: GatewayModel): string {
 export function sysfsStatistics(stats: KernelStats): [string, string][] {
   return Object.entries(stats).map(([name, value]) => [name, `${value}\n`]);
 }
+
+/** `/proc/net/route` stores IPv4 addresses as host-order (little-endian) hex. */
+function routeHex(ip: string): string {
+  return ip
+    .split(".")
+    .reverse()
+    .map((o) => Number(o).toString(16).padStart(2, "0").toUpperCase())
+    .join("");
+}
+
+/**
+ * `/proc/net/route` as the kernel prints it ("%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u",
+ * each line padded to 127 characters): the default route via the WAN port, then the LAN subnet.
+ */
+export function renderProcNetRoute(model: GatewayModel): string {
+  const line = (fields: (string | number)[]) => `${fields.join("\t")}`.padEnd(127, " ");
+  const header = line([
+    "Iface",
+    "Destination",
+    "Gateway ",
+    "Flags",
+    "RefCnt",
+    "Use",
+    "Metric",
+    "Mask",
+    "\tMTU",
+    "Window",
+    "IRTT",
+  ]);
+  const wan = line(["eth1", "00000000", routeHex(model.wanGatewayIp), "0003", 0, 0, 0, "00000000", 0, 0, 0]);
+  const lan = line([
+    "br-lan",
+    routeHex(`${model.subnet}.0`),
+    "00000000",
+    "0001",
+    0,
+    0,
+    0,
+    "00FFFFFF",
+    0,
+    0,
+    0,
+  ]);
+  return `${header}\n${wan}\n${lan}\n`;
+}
+
+/** `/proc/loadavg`: a light load that follows the number of connected devices. */
+export function renderLoadavg(model: GatewayModel, connected: number): string {
+  const load = (0.02 + connected * 0.01).toFixed(2);
+  return `${load} ${load} ${load} 1/${80 + connected} ${1000 + (hashString(model.gatewayId) % 30000)}\n`;
+}
+
+/** `/proc/meminfo` of a 256 MiB router (the first lines; readers look keys up by name). */
+export function renderMeminfo(connected: number): string {
+  const kb = (n: number) => `${String(n).padStart(8, " ")} kB`;
+  const available = 180_000 - connected * 200;
+  return `MemTotal:       ${kb(250_000)}\nMemFree:        ${kb(available - 40_000)}\nMemAvailable:   ${kb(available)}\nBuffers:        ${kb(4_000)}\nCached:         ${kb(40_000)}\n`;
+}
