@@ -25,7 +25,8 @@ export function skippedLine(line: number, reason: string, text: string): Skipped
 
 /** Splits text into lines, accepting LF and CRLF, dropping the empty tail after the last newline. */
 export function splitLines(text: string): string[] {
-  const lines = text.split(/\r?\n/);
+  // Splitting on a string is several times faster than on a regex, and CRLF input is rare.
+  const lines = text.includes("\r") ? text.split(/\r?\n/) : text.split("\n");
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CommandResult } from "../runCommand.js";
 import type { SourceContext } from "../source.js";
-import { createIwSource } from "./iwSource.js";
+import { createIwSource, IW_DEV_REFRESH_MS, IW_SURVEY_REFRESH_MS } from "./iwSource.js";
 
 const fixtures = join(import.meta.dirname, "../../../fixtures");
 const fixture = (path: string) => readFileSync(join(fixtures, path), "utf8");
@@ -136,5 +136,178 @@ describe("iw source", () => {
     expect(byName.get("phy1-mesh0")?.noiseDbm).toBe(-91);
     expect(byName.get("phy1-ap0")?.noiseDbm).toBe(-91);
     expect(byName.get("phy1-ap1")?.noiseDbm).toBeNull();
+  });
+});
+
+describe("iw source: remembered iw dev and surveys", () => {
+  const T0 = 1_732_357_812_345;
+  const GONE: CommandResult = {
+    status: "error",
+    error: "iw dev phy1-ap1 station dump failed: command failed: No such device (-19)",
+  };
+  const ONLY_PHY0 =
+    "phy#0\n\tInterface phy0-ap0\n\t\ttype AP\n\t\tchannel 36 (5180 MHz), width: 80 MHz, center1: 5210 MHz\n";
+
+  /** fakeContext with a clock, answers that can change between cycles, and a /sys/class/net listing. */
+  function clockedContext() {
+    const answers: Record<string, CommandResult> = {
+      "iw dev": ok(fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt")),
+      "iw dev phy1-ap1 station dump": ok(""),
+      "iw dev phy1-ap0 station dump": ok(fixture("iw-station-dump/ath9k-2ghz-ht-iw5.19.txt")),
+      "iw dev phy0-ap0 station dump": ok(fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt")),
+      "iw dev phy1-ap1 survey dump": ok(fixture("iw-survey-dump/damaged-lines.txt")),
+      "iw dev phy0-ap0 survey dump": ok(fixture("iw-survey-dump/ath10k-5ghz-acs.txt")),
+    };
+    const state = { now: T0, netDevices: ["br-lan", "phy0-ap0", "phy1-ap0", "phy1-ap1"] as string[] | null };
+    const ctx = {
+      ...fakeContext(answers),
+      answers,
+      state,
+      now: () => state.now,
+      listSystemDir: async (path: string) => (path === "/sys/class/net" ? state.netDevices : null),
+    };
+    // fakeContext's runCommand reads the table it was given: keep using the same object.
+    const cycle = async (source: ReturnType<typeof createIwSource>, at: number) => {
+      state.now = at;
+      ctx.calls.length = 0;
+      const outcome = await source.collect(ctx);
+      return { outcome, calls: [...ctx.calls] };
+    };
+    return { ctx, cycle };
+  }
+
+  const STATION_DUMPS = [
+    "iw dev phy1-ap1 station dump",
+    "iw dev phy1-ap0 station dump",
+    "iw dev phy0-ap0 station dump",
+  ];
+  const SURVEYS = ["iw dev phy1-ap1 survey dump", "iw dev phy0-ap0 survey dump"];
+
+  it("runs only the station dumps between refreshes, and reports remembered output as fresh", async () => {
+    const { cycle } = clockedContext();
+    const source = createIwSource();
+    const first = await cycle(source, T0);
+    expect(first.calls).toEqual(["iw dev", ...STATION_DUMPS, ...SURVEYS]);
+    if (first.outcome.status !== "ok") throw new Error("expected ok");
+    // The damaged survey's skipped lines come from the remembered parse on later cycles too.
+    expect(first.outcome.skipped.length).toBeGreaterThan(0);
+    expect(first.outcome.records.radios?.some((r) => r.noiseDbm !== null)).toBe(true);
+
+    const second = await cycle(source, T0 + 5_000);
+    expect(second.calls).toEqual(STATION_DUMPS);
+    expect(second.outcome).toEqual(first.outcome);
+    // The remembered radios are copies: filling in the survey twice did not change them.
+    const third = await cycle(source, T0 + 10_000);
+    expect(third.outcome).toEqual(first.outcome);
+
+    // The first surveys are taken again after half their interval, then every interval.
+    expect((await cycle(source, T0 + IW_SURVEY_REFRESH_MS / 2)).calls).toEqual([
+      ...STATION_DUMPS,
+      ...SURVEYS,
+    ]);
+    expect((await cycle(source, T0 + IW_SURVEY_REFRESH_MS / 2 + 5_000)).calls).toEqual(STATION_DUMPS);
+    expect((await cycle(source, T0 + IW_DEV_REFRESH_MS - 1)).calls).toEqual(STATION_DUMPS);
+    expect((await cycle(source, T0 + IW_DEV_REFRESH_MS)).calls).toEqual(["iw dev", ...STATION_DUMPS]);
+    expect((await cycle(source, T0 + IW_SURVEY_REFRESH_MS * 1.5)).calls).toEqual([
+      ...STATION_DUMPS,
+      ...SURVEYS,
+    ]);
+  });
+
+  it("runs iw dev again at once when the clock goes backwards (NTP stepping it)", async () => {
+    const { cycle } = clockedContext();
+    const source = createIwSource();
+    await cycle(source, T0);
+    expect((await cycle(source, T0 - 1_000)).calls).toEqual(["iw dev", ...STATION_DUMPS, ...SURVEYS]);
+  });
+
+  it("does not remember a failing iw dev or survey: both run again at the next cycle", async () => {
+    const { ctx, cycle } = clockedContext();
+    const source = createIwSource();
+    const good = ctx.answers["iw dev"] as CommandResult;
+    ctx.answers["iw dev"] = { status: "error", error: "iw timed out after 5000 ms" };
+    expect((await cycle(source, T0)).outcome).toEqual({
+      status: "error",
+      error: "iw timed out after 5000 ms",
+    });
+    ctx.answers["iw dev"] = good;
+    ctx.answers["iw dev phy0-ap0 survey dump"] = { status: "error", error: "iw timed out after 5000 ms" };
+    const second = await cycle(source, T0 + 5_000);
+    expect(second.calls).toEqual(["iw dev", ...STATION_DUMPS, ...SURVEYS]);
+    if (second.outcome.status !== "ok") throw new Error("expected ok");
+    expect(second.outcome.skipped).toContainEqual(
+      expect.objectContaining({ line: 0, reason: "iw dev phy0-ap0 survey dump: iw timed out after 5000 ms" }),
+    );
+    const third = await cycle(source, T0 + 10_000);
+    expect(third.calls).toEqual([...STATION_DUMPS, "iw dev phy0-ap0 survey dump"]);
+  });
+
+  it("runs iw dev again at once when a remembered interface has vanished, and reports as if fresh", async () => {
+    const { ctx, cycle } = clockedContext();
+    const source = createIwSource();
+    await cycle(source, T0);
+    ctx.answers["iw dev"] = ok(ONLY_PHY0);
+    ctx.answers["iw dev phy1-ap1 station dump"] = GONE;
+    const after = await cycle(source, T0 + 5_000);
+    expect(after.calls).toEqual([
+      "iw dev phy1-ap1 station dump",
+      "iw dev",
+      "iw dev phy0-ap0 station dump",
+      // phy0's survey is still remembered: only the interface list was out of date.
+    ]);
+    const fresh = await createIwSource().collect(ctx);
+    expect(after.outcome).toEqual(fresh);
+    if (after.outcome.status !== "ok") throw new Error("expected ok");
+    expect(after.outcome.skipped).toEqual([]);
+    expect(after.outcome.records.radios?.map((r) => r.interface)).toEqual(["phy0-ap0"]);
+  });
+
+  it("reports a vanished interface as skipped when a fresh iw dev still lists it", async () => {
+    const { ctx, cycle } = clockedContext();
+    const source = createIwSource();
+    await cycle(source, T0);
+    ctx.answers["iw dev phy1-ap1 station dump"] = GONE;
+    const after = await cycle(source, T0 + 5_000);
+    expect(after.calls.filter((c) => c === "iw dev")).toHaveLength(1);
+    if (after.outcome.status !== "ok") throw new Error("expected ok");
+    expect(after.outcome.skipped[0]).toMatchObject({
+      line: 0,
+      reason: `iw dev phy1-ap1 station dump: ${GONE.error}`,
+    });
+  });
+
+  it("runs iw dev again at once when /sys/class/net changes or a station is on an unknown interface", async () => {
+    const { ctx, cycle } = clockedContext();
+    const source = createIwSource();
+    await cycle(source, T0);
+    ctx.state.netDevices = [...(ctx.state.netDevices ?? []), "phy0-ap1"];
+    expect((await cycle(source, T0 + 5_000)).calls).toEqual(["iw dev", ...STATION_DUMPS]);
+    expect((await cycle(source, T0 + 10_000)).calls).toEqual(STATION_DUMPS);
+
+    // A station dump naming an interface the remembered list does not have (renamed, added).
+    const renamed = fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt").replaceAll(
+      "(on phy0-ap0)",
+      "(on phy0-ap9)",
+    );
+    ctx.answers["iw dev phy0-ap0 station dump"] = ok(renamed);
+    const after = await cycle(source, T0 + 15_000);
+    expect(after.calls).toEqual([...STATION_DUMPS, "iw dev", ...STATION_DUMPS]);
+    if (after.outcome.status !== "ok") throw new Error("expected ok");
+    // With a fresh list the stations are reported as iw printed them, as before.
+    expect(after.outcome.records.stations?.filter((s) => s.interface === "phy0-ap9")).toHaveLength(4);
+  });
+
+  it("surveys again at once when iw dev shows the channel moved", async () => {
+    const { ctx, cycle } = clockedContext();
+    const source = createIwSource();
+    await cycle(source, T0);
+    await cycle(source, T0 + IW_SURVEY_REFRESH_MS / 2);
+    const moved = fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt").replace(
+      "channel 36 (5180 MHz)",
+      "channel 44 (5220 MHz)",
+    );
+    ctx.answers["iw dev"] = ok(moved);
+    const after = await cycle(source, T0 + IW_DEV_REFRESH_MS);
+    expect(after.calls).toEqual(["iw dev", ...STATION_DUMPS, "iw dev phy0-ap0 survey dump"]);
   });
 });

@@ -4,13 +4,19 @@
  * noise and airtime. A gateway without `iw` has the source absent; a failing `iw dev` is an
  * error; a station or survey dump that fails for one interface (down, removed mid-cycle,
  * unsupported by the driver) becomes one skipped entry and the other interfaces still count.
+ *
+ * Every process costs the agent about a millisecond of CPU, so only the station dumps run every
+ * cycle: `iw dev` and the surveys are remembered for a while (parsed, and reported exactly as
+ * when fresh, skipped lines included). A remembered interface list is dropped at once when the
+ * interfaces in /sys/class/net change or a dump says an interface has gone.
  */
 import type { Radio, Station } from "../../../protocol/index.js";
-import { type SkippedLine, skippedLine } from "../parseResult.js";
+import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+import { RefreshCache } from "../refreshCache.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { parseIwDev } from "./parseIwDev.js";
 import { parseIwStationDump } from "./parseIwStationDump.js";
-import { parseIwSurveyDump, surveyInUse } from "./parseIwSurveyDump.js";
+import { parseIwSurveyDump, type SurveyRecord, surveyInUse } from "./parseIwSurveyDump.js";
 
 /**
  * Interface types whose stations are this gateway's clients. A managed (client) interface lists
@@ -22,36 +28,104 @@ const CLIENT_SERVING_TYPES = new Set(["AP", "AP/VLAN", "P2P-GO"]);
 /** Survey data belongs to the wiphy; it is read through the first AP interface of each phy. */
 const SURVEY_TYPES = new Set(["AP"]);
 
+/** `iw dev` (interfaces, types, channels) changes only when the Wi-Fi is reconfigured. */
+export const IW_DEV_REFRESH_MS = 60_000;
+
+/** Survey times are cumulative: utilisation is a delta over tens of seconds whatever we poll. */
+export const IW_SURVEY_REFRESH_MS = 60_000;
+
+/** The first survey is taken again after half the interval, so later surveys fall between `iw dev` refreshes. */
+const IW_SURVEY_FIRST_REFRESH_MS = IW_SURVEY_REFRESH_MS / 2;
+
+/** What iw prints (`command failed: No such device (-19)`) for an interface that is not there. */
+const VANISHED = /No such device/;
+
+/** The interface list where it lives: sysfs. Only its names are read, to notice a change. */
+const NET_DEVICES_DIR = "/sys/class/net";
+
+interface Listing {
+  dev: ParseResult<Radio>;
+  /** /sys/class/net's names when `iw dev` ran; a different set means an interface came or went. */
+  netDevices: string | null;
+}
+
+interface Survey {
+  interface: string;
+  frequencyMhz: number;
+  result: ParseResult<SurveyRecord>;
+}
+
+interface IwState {
+  listing: RefreshCache<Listing>;
+  /** By phy (or by interface for a radio without one). */
+  surveys: Map<string, RefreshCache<Survey>>;
+}
+
 export function createIwSource(): Source {
+  const state: IwState = { listing: new RefreshCache(IW_DEV_REFRESH_MS), surveys: new Map() };
   return {
     name: "iw",
     async detect(ctx) {
       const result = await ctx.runCommand("iw", ["--version"]);
       return result.status !== "absent";
     },
-    collect,
+    collect: (ctx) => collect(ctx, state),
   };
 }
 
-async function collect(ctx: SourceContext): Promise<SourceOutcome> {
-  const dev = await ctx.runCommand("iw", ["dev"]);
-  if (dev.status === "absent") return { status: "absent", reason: dev.reason };
-  if (dev.status === "error") return { status: "error", error: dev.error };
+/** Thrown away and collected again with a fresh `iw dev`: the remembered one no longer matches. */
+const STALE = Symbol("stale interface list");
 
+async function collect(ctx: SourceContext, state: IwState): Promise<SourceOutcome> {
+  const now = ctx.now();
+  const netDevices = await listNetDevices(ctx);
+  let listing = state.listing.get(now);
+  if (listing && listing.netDevices !== netDevices) listing = null;
+  const remembered = listing !== null;
+  if (!listing) {
+    const dev = await ctx.runCommand("iw", ["dev"]);
+    if (dev.status !== "ok") state.listing.clear();
+    if (dev.status === "absent") return { status: "absent", reason: dev.reason };
+    if (dev.status === "error") return { status: "error", error: dev.error };
+    listing = { dev: parseIwDev(dev.stdout), netDevices };
+    state.listing.set(now, listing);
+  }
+  const outcome = await collectWith(ctx, listing.dev, now, state, remembered);
+  if (outcome !== STALE) return outcome;
+  state.listing.clear();
+  return collect(ctx, state);
+}
+
+/**
+ * One cycle on a given interface list. With a remembered list, a sign that it is out of date
+ * (an interface gone, a station on an interface it does not name) returns STALE instead.
+ */
+async function collectWith(
+  ctx: SourceContext,
+  dev: ParseResult<Radio>,
+  now: number,
+  state: IwState,
+  remembered: boolean,
+): Promise<SourceOutcome | typeof STALE> {
   const skipped: SkippedLine[] = [];
-  const devResult = parseIwDev(dev.stdout);
-  addSkipped(skipped, "iw dev", devResult.skipped);
-  const radios: Radio[] = devResult.records;
+  addSkipped(skipped, "iw dev", dev.skipped);
+  // Copies: the survey fields are filled in below, and the list may be used again next cycle.
+  const radios: Radio[] = dev.records.map((r) => ({ ...r }));
+  const known = new Set(radios.map((r) => r.interface));
 
   const stations: Station[] = [];
   for (const radio of radios) {
     if (!CLIENT_SERVING_TYPES.has(radio.type)) continue;
     const args = ["dev", radio.interface, "station", "dump"];
-    const stdout = await runForInterface(ctx, args, skipped);
+    const stdout = await runForInterface(ctx, args, skipped, remembered);
+    if (stdout === STALE) return STALE;
     if (stdout === null) continue;
     const result = parseIwStationDump(stdout);
     addSkipped(skipped, `iw ${args.join(" ")}`, result.skipped);
-    stations.push(...result.records);
+    for (const s of result.records) {
+      if (remembered && !known.has(s.interface)) return STALE;
+      stations.push(s);
+    }
   }
 
   const surveyed = new Set<string>();
@@ -61,33 +135,64 @@ async function collect(ctx: SourceContext): Promise<SourceOutcome> {
     if (surveyed.has(phyKey)) continue;
     surveyed.add(phyKey);
     const args = ["dev", radio.interface, "survey", "dump"];
-    const stdout = await runForInterface(ctx, args, skipped);
-    if (stdout === null) continue;
-    const result = parseIwSurveyDump(stdout);
-    addSkipped(skipped, `iw ${args.join(" ")}`, result.skipped);
+    let cache = state.surveys.get(phyKey);
+    if (!cache) {
+      cache = new RefreshCache(IW_SURVEY_REFRESH_MS, IW_SURVEY_FIRST_REFRESH_MS);
+      state.surveys.set(phyKey, cache);
+    }
+    let survey = cache.get(now);
+    // A channel change makes the remembered `[in use]` mark wrong: survey again at once.
+    if (survey && (survey.interface !== radio.interface || survey.frequencyMhz !== radio.frequencyMhz)) {
+      survey = null;
+    }
+    if (!survey) {
+      cache.clear();
+      const stdout = await runForInterface(ctx, args, skipped, remembered);
+      if (stdout === STALE) return STALE;
+      if (stdout === null) continue;
+      survey = {
+        interface: radio.interface,
+        frequencyMhz: radio.frequencyMhz,
+        result: parseIwSurveyDump(stdout),
+      };
+      cache.set(now, survey);
+    }
+    addSkipped(skipped, `iw ${args.join(" ")}`, survey.result.skipped);
     // Noise and airtime belong to the channel: every interface of this phy on it shares them.
     for (const other of radios) {
       const samePhy = radio.phy === null ? other === radio : other.phy === radio.phy;
       if (!samePhy || other.frequencyMhz === null) continue;
-      const survey = surveyInUse(result.records, other.frequencyMhz);
-      if (survey) Object.assign(other, survey);
+      const inUse = surveyInUse(survey.result.records, other.frequencyMhz);
+      if (inUse) Object.assign(other, inUse);
     }
   }
+  for (const key of state.surveys.keys()) if (!surveyed.has(key)) state.surveys.delete(key);
 
   return { status: "ok", records: { radios, stations }, skipped };
 }
 
-/** Runs one per-interface command; a failure becomes a skipped entry (line 0: the whole output). */
+/**
+ * Runs one per-interface command; a failure becomes a skipped entry (line 0: the whole output),
+ * except an interface that has gone while the list naming it was remembered: STALE.
+ */
 async function runForInterface(
   ctx: SourceContext,
   args: readonly string[],
   skipped: SkippedLine[],
-): Promise<string | null> {
+  remembered: boolean,
+): Promise<string | null | typeof STALE> {
   const result = await ctx.runCommand("iw", args);
   if (result.status === "ok") return result.stdout;
   const why = result.status === "absent" ? result.reason : result.error;
+  if (remembered && VANISHED.test(why)) return STALE;
   skipped.push(skippedLine(0, `iw ${args.join(" ")}: ${why}`, ""));
   return null;
+}
+
+/** The names in /sys/class/net as one comparable string; null where there is no sysfs. */
+async function listNetDevices(ctx: SourceContext): Promise<string | null> {
+  const names = await ctx.listSystemDir(NET_DEVICES_DIR).catch(() => null);
+  return names === null ? null : names.sort().join(" ");
 }
 
 /** Line numbers are per command output, so each reason names the command it came from. */

@@ -67,6 +67,37 @@ const FIELD_ORDER: readonly (keyof Station)[] = [
   "inactiveMs",
 ];
 
+/** Every label toStation reads; the others are passed over while splitting the block. */
+const READ_LABELS = new Set([
+  "rx bytes",
+  "tx bytes",
+  "rx packets",
+  "tx packets",
+  "tx retries",
+  "tx failed",
+  "signal",
+  "signal avg",
+  "inactive time",
+  "connected time",
+  "rx bitrate",
+  "tx bitrate",
+  "authorized",
+  "associated",
+]);
+
+/**
+ * Same as `raw.trim() === ""`, without trimming (copying) each of the thousands of lines of a
+ * large dump: nearly every line has a visible ASCII character first or right after its tab.
+ */
+function isBlank(raw: string): boolean {
+  for (let i = 0; i < raw.length && i < 2; i++) {
+    const c = raw.charCodeAt(i);
+    if (c > 32 && c < 127) return false;
+    if (c !== 9 && c !== 32) break;
+  }
+  return raw.trim() === "";
+}
+
 /** The labels read, each with the raw value of its first occurrence. */
 type Labels = Map<string, { value: string; line: number; raw: string }>;
 
@@ -103,7 +134,7 @@ export function parseIwStationDump(text: string): ParseResult<Station> {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
     const lineNo = i + 1;
-    if (raw.trim() === "") continue;
+    if (isBlank(raw)) continue;
     if (cutOff && i === lines.length - 1) {
       skipped.push(skippedLine(lineNo, "unterminated last line (output cut short)", raw));
       continue;
@@ -133,7 +164,8 @@ export function parseIwStationDump(text: string): ParseResult<Station> {
       continue;
     }
     const label = raw.slice(1, colon);
-    if (!block.labels.has(label)) {
+    // Most of a block's ~40 lines are labels no field comes from: not worth keeping.
+    if (READ_LABELS.has(label) && !block.labels.has(label)) {
       block.labels.set(label, { value: raw.slice(colon + 1).trim(), line: lineNo, raw });
     }
   }

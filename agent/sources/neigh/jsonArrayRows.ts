@@ -126,6 +126,38 @@ export function parseJsonObjectRows<T>(
   text: string,
   readRow: (row: Record<string, unknown>) => RowOutcome<T>,
 ): ParseResult<T> {
+  return wholeArrayRows(text, readRow) ?? rowByRow(text, readRow);
+}
+
+/**
+ * The common case, a well-formed table whose every row is read: one JSON.parse of the whole
+ * text, several times cheaper than scanning it character by character. Null at the first row or
+ * text that needs a line number in a skipped entry: the caller then reads row by row, which
+ * gives the same records and knows the lines.
+ */
+function wholeArrayRows<T>(
+  text: string,
+  readRow: (row: Record<string, unknown>) => RowOutcome<T>,
+): ParseResult<T> | null {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(rows)) return null;
+  const records: T[] = [];
+  for (const value of rows) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+    const outcome = readRow(value as Record<string, unknown>);
+    if (outcome === null) continue;
+    if (!("record" in outcome)) return null;
+    records.push(outcome.record);
+  }
+  return { records, skipped: [] };
+}
+
+function rowByRow<T>(text: string, readRow: (row: Record<string, unknown>) => RowOutcome<T>): ParseResult<T> {
   const records: T[] = [];
   const skipped: SkippedLine[] = [];
   for (const item of jsonArrayRows(text)) {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeSourceContext, fakeSourceContext } from "../netdev/fakeSourceContext.js";
-import { createRouterSource } from "./routerSource.js";
+import { createRouterSource, ROUTER_IDENTITY_REFRESH_MS } from "./routerSource.js";
 
 const fixture = (path: string) => readFileSync(join(import.meta.dirname, "../../../fixtures", path), "utf8");
 
@@ -59,5 +59,34 @@ describe("router source", () => {
       status: "ok",
       records: { router: { wanInterface: null, load1: null, model: null } },
     });
+  });
+});
+
+describe("router source caching", () => {
+  it("asks ubus and ip for identity and WAN addresses only when their refresh is due", async () => {
+    let now = 1_000_000;
+    const ctx = fakeSourceContext((command) =>
+      command === "ip" ? { status: "ok", stdout: "[]" } : { status: "error", error: "ubus: Not found" },
+    );
+    const timed = { ...ctx, now: () => now };
+    ctx.write("/proc/loadavg", "0.10 0.05 0.01 1/98 1234\n");
+    ctx.write(
+      "/proc/net/route",
+      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\nwan\t00000000\t0171000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n",
+    );
+    const source = createRouterSource();
+    try {
+      await source.collect(timed);
+      const first = ctx.commands.length;
+      expect(ctx.commands).toEqual(["ubus call system board", "ip -j addr show dev wan"]);
+      now += 30_000;
+      await source.collect(timed);
+      expect(ctx.commands.length).toBe(first);
+      now += ROUTER_IDENTITY_REFRESH_MS;
+      await source.collect(timed);
+      expect(ctx.commands.slice(first)).toEqual(["ubus call system board", "ip -j addr show dev wan"]);
+    } finally {
+      ctx.cleanup();
+    }
   });
 });

@@ -3,10 +3,13 @@
  * `ubus call system board` (OpenWrt), /etc/openwrt_release and /etc/os-release (first that knows
  * a field wins); the WAN side from the default route (interface, its MAC, its global addresses
  * from `ip -j addr`); load and memory from procfs. Router data lives with the router's boot.
+ * Identity and WAN addresses change rarely and cost a process each, so they are refreshed on
+ * their own intervals; load and memory are read every cycle (plain files).
  */
 import type { RouterInfo } from "../../../protocol/index.js";
 import { normalizeMac } from "../../../protocol/index.js";
 import type { SkippedLine } from "../parseResult.js";
+import { RefreshCache } from "../refreshCache.js";
 import {
   mergeRouterIdentity,
   parseOpenwrtRelease,
@@ -38,10 +41,57 @@ async function identity(ctx: SourceContext, skipped: SkippedLine[]): Promise<Rou
   return mergeRouterIdentity(...parts);
 }
 
-export async function readRouterInfo(ctx: SourceContext, skipped: SkippedLine[]): Promise<RouterInfo> {
+/** Firmware and model change with an upgrade, which reboots the router: ten minutes is plenty. */
+export const ROUTER_IDENTITY_REFRESH_MS = 10 * 60_000;
+/** WAN addresses change on a reconnect (PPPoE, DHCP renew); a minute late is acceptable. */
+export const WAN_ADDRESSES_REFRESH_MS = 60_000;
+
+interface RouterCaches {
+  identity: RefreshCache<RouterIdentity>;
+  wanAddresses: RefreshCache<{ wanInterface: string; addresses: string[] }>;
+}
+
+export function routerCaches(): RouterCaches {
+  return {
+    identity: new RefreshCache(ROUTER_IDENTITY_REFRESH_MS),
+    wanAddresses: new RefreshCache(WAN_ADDRESSES_REFRESH_MS),
+  };
+}
+
+async function cachedIdentity(
+  ctx: SourceContext,
+  skipped: SkippedLine[],
+  caches: RouterCaches,
+): Promise<RouterIdentity> {
+  const cached = caches.identity.get(ctx.now());
+  if (cached) return cached;
+  const fresh = await identity(ctx, skipped);
+  caches.identity.set(ctx.now(), fresh);
+  return fresh;
+}
+
+async function cachedWanAddresses(
+  ctx: SourceContext,
+  wanInterface: string,
+  caches: RouterCaches,
+): Promise<string[]> {
+  const cached = caches.wanAddresses.get(ctx.now());
+  if (cached && cached.wanInterface === wanInterface) return cached.addresses;
+  const result = await ctx.runCommand("ip", ["-j", "addr", "show", "dev", wanInterface]);
+  if (result.status !== "ok") return [];
+  const addresses = parseIpAddrJson(result.stdout);
+  caches.wanAddresses.set(ctx.now(), { wanInterface, addresses });
+  return addresses;
+}
+
+export async function readRouterInfo(
+  ctx: SourceContext,
+  skipped: SkippedLine[],
+  caches: RouterCaches = routerCaches(),
+): Promise<RouterInfo> {
   const read = (path: string) => ctx.readSystemFile(path).catch(() => null);
   const [id, routeText, loadText, memText, hostnameText] = await Promise.all([
-    identity(ctx, skipped),
+    cachedIdentity(ctx, skipped, caches),
     read("/proc/net/route"),
     read("/proc/loadavg"),
     read("/proc/meminfo"),
@@ -51,12 +101,12 @@ export async function readRouterInfo(ctx: SourceContext, skipped: SkippedLine[])
   let wanMac: string | null = null;
   let wanAddresses: string[] = [];
   if (route) {
-    const [macText, addr] = await Promise.all([
+    const [macText, addresses] = await Promise.all([
       read(`/sys/class/net/${route.interface}/address`),
-      ctx.runCommand("ip", ["-j", "addr", "show", "dev", route.interface]),
+      cachedWanAddresses(ctx, route.interface, caches),
     ]);
     wanMac = macText ? normalizeMac(macText) : null;
-    if (addr.status === "ok") wanAddresses = parseIpAddrJson(addr.stdout);
+    wanAddresses = addresses;
   }
   const mem = memText ? parseMeminfo(memText) : { totalBytes: null, availableBytes: null };
   return {
@@ -75,6 +125,7 @@ export async function readRouterInfo(ctx: SourceContext, skipped: SkippedLine[])
 }
 
 export function createRouterSource(): Source {
+  const caches = routerCaches();
   return {
     name: "router",
     async detect(ctx) {
@@ -82,7 +133,7 @@ export function createRouterSource(): Source {
     },
     async collect(ctx): Promise<SourceOutcome> {
       const skipped: SkippedLine[] = [];
-      return { status: "ok", records: { router: await readRouterInfo(ctx, skipped) }, skipped };
+      return { status: "ok", records: { router: await readRouterInfo(ctx, skipped, caches) }, skipped };
     },
   };
 }
