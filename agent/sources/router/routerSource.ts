@@ -78,8 +78,8 @@ async function cachedWanAddresses(
   const cached = caches.wanAddresses.get(ctx.now());
   if (cached && cached.wanInterface === wanInterface) return cached.addresses;
   const result = await ctx.runCommand("ip", ["-j", "addr", "show", "dev", wanInterface]);
-  if (result.status !== "ok") return [];
-  const addresses = parseIpAddrJson(result.stdout);
+  // Remembered even when `ip` cannot say (BusyBox has no -j): asking every cycle would not change that.
+  const addresses = result.status === "ok" ? parseIpAddrJson(result.stdout) : [];
   caches.wanAddresses.set(ctx.now(), { wanInterface, addresses });
   return addresses;
 }
