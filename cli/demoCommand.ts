@@ -13,7 +13,8 @@ import { BOOT_ID_PATH } from "../agent/bootId.js";
 import { SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { startCollector } from "../collector/runCollector.js";
-import { listDevices, listGateways } from "../collector/store/queries.js";
+import { listGateways } from "../collector/store/queries.js";
+import { devicesOf } from "../collector/store/supportQueries.js";
 import { createLogger } from "../common/logger.js";
 import { LEASELINE_VERSION } from "../common/version.js";
 import { SimulatedGateway } from "../simulator/index.js";
@@ -122,7 +123,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       `\n${GATEWAY_ID}: ${gw.online ? "online" : "offline"}, boot ${gw.bootId}, ${gw.deviceCount} leases\n`,
     );
     out.write(
-      formatTable(listDevices(collector.store.db, GATEWAY_ID), ["mac", "ip", "hostname", "expiresAt"]),
+      formatTable(devicesOf(collector.store.db, GATEWAY_ID), [
+        "mac",
+        "vendor",
+        "ip",
+        "hostname",
+        "connection",
+        "band",
+        "signalDbm",
+        "expiresAt",
+      ]),
     );
   };
   const timer = setInterval(show, 5000);
