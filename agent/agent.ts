@@ -12,6 +12,8 @@ import type { Logger } from "../common/logger.js";
 import { type Snapshot, type SourceStatus, topicFor } from "../protocol/index.js";
 import { readBootId } from "./bootId.js";
 import { collectSnapshot, SourceStatusLog } from "./collectSnapshot.js";
+import { LeaseFingerprints } from "./hooks/leaseFingerprints.js";
+import { SpoolWatcher } from "./hooks/spoolWatcher.js";
 import { MqttPublisher } from "./mqttPublisher.js";
 import { MemoryOutbox } from "./outbox/memoryOutbox.js";
 import { Outbox, type OutboxQueue } from "./outbox/outbox.js";
@@ -60,6 +62,12 @@ export interface AgentOptions {
   reconnect?: BackoffOptions;
   healthIntervalMs?: number;
   shutdownFlushMs?: number;
+  /**
+   * The DHCP server hook's spool directory: each lease event triggers a cycle at once (a release
+   * reaches the collector in well under a second) and brings the client's fingerprint. Polling
+   * the lease file stays the source of truth.
+   */
+  hookSpoolDir?: string;
 }
 
 type Unnumbered = Omit<Snapshot, "seq">;
@@ -76,6 +84,9 @@ export class Agent {
   #cycle: Promise<void> | null = null;
   #stopped = false;
   #lastSources: SourceStatus[] = [];
+  readonly #fingerprints = new LeaseFingerprints();
+  #spool: SpoolWatcher | null = null;
+  #runAgain = false;
 
   constructor(options: AgentOptions) {
     this.#options = options;
@@ -144,6 +155,7 @@ export class Agent {
         o.log.info(outbox.stats, "outbox holds messages from before: sending them first");
       this.#publisher.start();
       this.#enqueue(first, "first");
+      if (o.hookSpoolDir) await this.#watchHookSpool(o.hookSpoolDir);
     } catch (error) {
       await this.#publisher?.close();
       this.#publisher = null;
@@ -164,6 +176,7 @@ export class Agent {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    await this.#spool?.stop();
     await this.#cycle;
     const publisher = this.#publisher;
     if (publisher?.connected)
@@ -175,16 +188,45 @@ export class Agent {
       this.#options.log.info(left, "stopped; unsent messages stay in the outbox");
   }
 
-  #schedule(): void {
+  #schedule(delayMs?: number): void {
     const o = this.#options;
-    const pollMs = Math.min(o.pollMs ?? DEFAULT_POLL_MS, o.intervalMs);
+    const pollMs = delayMs ?? Math.min(o.pollMs ?? DEFAULT_POLL_MS, o.intervalMs);
     // A timeout chain, not an interval: a slow cycle (a command near its timeout) is never overlapped.
     this.#timer = setTimeout(() => {
       this.#cycle = this.#runCycle().finally(() => {
         this.#cycle = null;
-        if (!this.#stopped) this.#schedule();
+        if (this.#stopped) return;
+        const again = this.#runAgain;
+        this.#runAgain = false;
+        this.#schedule(again ? 0 : undefined);
       });
     }, pollMs);
+  }
+
+  /** Runs a cycle now (or right after the running one), instead of at the next poll. */
+  #pollNow(): void {
+    if (this.#stopped) return;
+    if (this.#cycle) {
+      this.#runAgain = true;
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#schedule(0);
+  }
+
+  async #watchHookSpool(dir: string): Promise<void> {
+    const log = this.#options.log;
+    this.#spool = new SpoolWatcher({
+      dir,
+      now: this.#options.ctx.now,
+      onEvent: (event) => {
+        this.#fingerprints.record(event);
+        log.debug({ action: event.action, server: event.server }, "lease event from the DHCP server hook");
+        this.#pollNow();
+      },
+      onProblem: (problem) => log.warn(problem, "unreadable DHCP hook event skipped"),
+    });
+    await this.#spool.start();
   }
 
   async #runCycle(): Promise<void> {
@@ -233,7 +275,7 @@ export class Agent {
       this.#statusLog.report(collected.snapshot.sources, collected.skippedExamples);
       this.#lastSources = collected.snapshot.sources;
     }
-    return { ...collected.snapshot, bootId };
+    return { ...collected.snapshot, leases: this.#fingerprints.enrich(collected.snapshot.leases), bootId };
   }
 
   /** Messages queued by a previous run of this boot keep their numbers: new ones start above them. */

@@ -80,6 +80,7 @@ function createAgent(config: AgentConfig, log: ReturnType<typeof createLogger>):
     ...(config.security ? { security: config.security } : {}),
     reconnect: config.reconnect,
     healthIntervalMs: config.healthIntervalMs,
+    ...(config.hookSpool && !printing ? { hookSpoolDir: config.hookSpool } : {}),
   });
 }
 

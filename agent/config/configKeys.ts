@@ -79,6 +79,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: "read the gateway's clock (ms since epoch) from this file under --root (simulated gateways)",
   },
   {
+    key: "hookSpool",
+    kind: text,
+    arg: "<dir>",
+    description:
+      "spool directory of the DHCP server hook (agent/hooks/leaseline-dhcp-hook.sh, usually /tmp/leaseline/spool): lease events are published at once",
+  },
+  {
     key: "root",
     kind: text,
     arg: "<dir>",

@@ -27,6 +27,7 @@ export interface AgentConfig {
   iscDhcpdLeases?: string;
   bootIdFile: string;
   clockFile?: string;
+  hookSpool?: string;
   root: string;
   intervalMs: number;
   pollMs: number;
@@ -256,7 +257,7 @@ export function resolveConfig(
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  const optional = (key: "dnsmasqLeases" | "iscDhcpdLeases" | "clockFile") =>
+  const optional = (key: "dnsmasqLeases" | "iscDhcpdLeases" | "clockFile" | "hookSpool") =>
     str(key) ? { [key]: str(key) as string } : {};
   const config: AgentConfig = {
     gatewayId,
@@ -265,6 +266,7 @@ export function resolveConfig(
     ...optional("dnsmasqLeases"),
     ...optional("iscDhcpdLeases"),
     ...optional("clockFile"),
+    ...optional("hookSpool"),
     bootIdFile: str("bootIdFile") as string,
     root: str("root") as string,
     intervalMs: num("interval") * 1000,
