@@ -9,11 +9,11 @@
  * exactly "that gateway has a row".
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { connectAsync, type MqttClient } from "mqtt";
+import { freePort, waitForPort } from "../common/loopbackPorts.js";
 import { type Lease, PROTOCOL_VERSION, type Snapshot, topicFor } from "../protocol/index.js";
 
 export interface CrashOptions {
@@ -52,32 +52,6 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-      socket.connect(port, "127.0.0.1");
-    });
-    if (ok) return;
-    await sleep(20);
-  }
-  throw new Error(`the collector did not listen on ${port} within ${timeoutMs} ms`);
 }
 
 function crashSnapshot(gatewayId: string): Snapshot {

@@ -6,8 +6,9 @@
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, waitForPort } from "../common/loopbackPorts.js";
 import { topicFor } from "../protocol/index.js";
-import { connectOutcome, freePort, waitForPort } from "./collectorHelpers.js";
+import { connectOutcome } from "./collectorHelpers.js";
 import { requireBuiltCli, runCli, spawnCli, stopProcess, tempDir, waitFor } from "./helpers.js";
 import { snapshot } from "./messages.js";
 

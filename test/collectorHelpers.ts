@@ -5,21 +5,10 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer, Socket } from "node:net";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type IClientOptions } from "mqtt";
 import { describe, it } from "vitest";
-
-/** A port that was free a moment ago (bind port 0, read it, close). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort, waitForPort } from "../common/loopbackPorts.js";
 
 export function toolAvailable(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
@@ -119,25 +108,6 @@ export function makeTestCerts(dir: string): TestCerts {
     clientKey: p("client.key"),
     otherCa: p("other-ca.crt"),
   };
-}
-
-/** Resolves once something accepts TCP connections on the port. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-      socket.connect(port, "127.0.0.1");
-    });
-    if (ok) return;
-    await sleep(25);
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
 export interface Mosquitto {
