@@ -30,3 +30,24 @@ export function splitLines(text: string): string[] {
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }
+
+/**
+ * Parses command output that must be one JSON object (nlbw, ubus). Empty output is no records
+ * and no complaint; anything else that is not an object is one skipped entry on line 0.
+ */
+export function readJsonObject(
+  text: string,
+  expected: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; skipped: SkippedLine[] } {
+  if (text.trim() === "") return { ok: false, skipped: [] };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { ok: false, skipped: [skippedLine(0, "not valid JSON (output cut off?)", text)] };
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    return { ok: false, skipped: [skippedLine(0, `expected ${expected}`, text)] };
+  }
+  return { ok: true, value: doc as Record<string, unknown> };
+}

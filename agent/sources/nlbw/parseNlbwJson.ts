@@ -15,24 +15,14 @@
  *   when a new period starts, and a full database evicts entries.
  * - Output cut off mid-way is rejected whole: partial rows would under-count a device's totals.
  */
-import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+import { type ParseResult, readJsonObject, type SkippedLine, skippedLine } from "../parseResult.js";
 import { groupNlbwRows, type NlbwDeviceTotals, type NlbwRow, REQUIRED_COLUMNS } from "./nlbwDevices.js";
 
 export function parseNlbwJson(text: string): ParseResult<NlbwDeviceTotals> {
+  const doc = readJsonObject(text, "an object with columns and data");
+  if (!doc.ok) return { records: [], skipped: doc.skipped };
   const skipped: SkippedLine[] = [];
-  if (text.trim() === "") return { records: [], skipped };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    skipped.push(skippedLine(0, "not valid JSON (output cut off?)", text));
-    return { records: [], skipped };
-  }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    skipped.push(skippedLine(0, "expected an object with columns and data", text));
-    return { records: [], skipped };
-  }
-  const { columns, data } = doc as Record<string, unknown>;
+  const { columns, data } = doc.value;
   if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string") || !Array.isArray(data)) {
     skipped.push(skippedLine(0, "expected an object with columns and data", text));
     return { records: [], skipped };

@@ -16,7 +16,13 @@
  *   `board_name` come from /tmp/sysinfo or the device tree and may be missing on x86; a `release`
  *   table only exists when /usr/lib/os-release does.
  */
-import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
+import {
+  type ParseResult,
+  readJsonObject,
+  type SkippedLine,
+  skippedLine,
+  splitLines,
+} from "../parseResult.js";
 
 export interface RouterIdentity {
   /** Marketing model (`Xiaomi Mi Router 4A Gigabit Edition`). */
@@ -182,20 +188,10 @@ export function parseOsRelease(text: string): ParseResult<RouterIdentity> {
 
 /** `ubus call system board` (procd). */
 export function parseUbusSystemBoard(text: string): ParseResult<RouterIdentity> {
+  const doc = readJsonObject(text, "a JSON object");
+  if (!doc.ok) return { records: [], skipped: doc.skipped };
   const skipped: SkippedLine[] = [];
-  if (text.trim() === "") return { records: [], skipped };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    skipped.push(skippedLine(0, "not valid JSON (output cut off?)", text));
-    return { records: [], skipped };
-  }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    skipped.push(skippedLine(0, "expected a JSON object", text));
-    return { records: [], skipped };
-  }
-  const board = doc as Record<string, unknown>;
+  const board = doc.value;
   const str = (obj: Record<string, unknown>, key: string): string | null => {
     const v = obj[key];
     if (v === undefined) return null;
