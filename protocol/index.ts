@@ -1,5 +1,6 @@
 /** The wire contract shared by agent, collector and simulator. */
 
+export * from "./commands.js";
 export * from "./devices.js";
 export * from "./limits.js";
 export * from "./mac.js";

@@ -279,4 +279,29 @@ export const stateSchema = object({
 });
 export type StateMessage = Infer<typeof stateSchema>;
 
-export type Message = Snapshot | StateMessage;
+/**
+ * The outcome of a speed test the collector asked for (protocol/commands.ts). Throughput is what
+ * the agent measured over HTTP against the test server: payload bits over the transfer's wall
+ * time, from the first response byte (download) or the request start (upload) to the last byte.
+ */
+export const speedTestResultSchema = object({
+  ...envelopeShape,
+  type: literal("speedtest"),
+  /** The command's id. */
+  testId: str({ min: 1, max: 64 }),
+  /** The test server's host and port (`collector.example:8080`), for support to see what was measured against. */
+  server: nullable(text),
+  downloadBitsPerSecond: nullable(num(0, 1e12)),
+  uploadBitsPerSecond: nullable(num(0, 1e12)),
+  /** Median HTTP round trip to the test server over a few small requests, ms. */
+  rttMs: nullable(num(0, 1e6)),
+  downloadBytes: counter,
+  uploadBytes: counter,
+  downloadSeconds: nullable(num(0, 1e4)),
+  uploadSeconds: nullable(num(0, 1e4)),
+  /** Why the test failed or was refused (another test running, server unreachable); null when it ran. */
+  error: nullable(text),
+});
+export type SpeedTestResult = Infer<typeof speedTestResultSchema>;
+
+export type Message = Snapshot | StateMessage | SpeedTestResult;

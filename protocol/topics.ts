@@ -7,7 +7,7 @@ import { GATEWAY_ID_PATTERN } from "./limits.js";
 export const TOPIC_ROOT = "leaseline/v1";
 
 /** Message kinds a gateway publishes; each is one topic level under the gateway. */
-export const MESSAGE_KINDS = ["state", "snapshot"] as const;
+export const MESSAGE_KINDS = ["state", "snapshot", "speedtest"] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 /** Subscription that receives every gateway's messages. */
@@ -20,6 +20,18 @@ export function isValidGatewayId(id: string): boolean {
 export function topicFor(gatewayId: string, kind: MessageKind): string {
   if (!isValidGatewayId(gatewayId)) throw new Error(`invalid gateway id ${JSON.stringify(gatewayId)}`);
   return `${TOPIC_ROOT}/${gatewayId}/${kind}`;
+}
+
+/**
+ * The collector's commands to one gateway (protocol/commands.ts). Inside the gateway's subtree,
+ * so the broker's authorization lets only that gateway subscribe to it; no gateway may publish
+ * to it.
+ */
+export const COMMAND_KIND = "cmd";
+
+export function commandTopicFor(gatewayId: string): string {
+  if (!isValidGatewayId(gatewayId)) throw new Error(`invalid gateway id ${JSON.stringify(gatewayId)}`);
+  return `${TOPIC_ROOT}/${gatewayId}/${COMMAND_KIND}`;
 }
 
 export interface ParsedTopic {

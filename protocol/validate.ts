@@ -3,7 +3,7 @@
  * validateMessage, which never throws and returns typed data or a precise list of errors.
  */
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
-import { type Message, snapshotSchema, stateSchema } from "./messages.js";
+import { type Message, snapshotSchema, speedTestResultSchema, stateSchema } from "./messages.js";
 import { INVALID, type Schema, type ValidationError } from "./schema.js";
 import { type MessageKind, parseTopic } from "./topics.js";
 
@@ -17,6 +17,7 @@ export type ValidationResult =
 const schemas: Record<MessageKind, Schema<Message>> = {
   snapshot: snapshotSchema,
   state: stateSchema,
+  speedtest: speedTestResultSchema,
 };
 
 function reject(reason: RejectReason, path: string, message: string): ValidationResult {

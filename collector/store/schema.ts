@@ -182,6 +182,67 @@ const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  -- Device insight: a lease's DHCP fingerprint lives with the lease; router identity and line
+  -- quality are router data of the current boot (deleted at reset and by the maximum age).
+  ALTER TABLE leases ADD COLUMN vendor_class TEXT;
+  -- DHCP option 55 as the client sent it, comma-separated in its order ("1,3,6,15,119,252")
+  ALTER TABLE leases ADD COLUMN requested_options TEXT;
+
+  CREATE TABLE router_info (
+    gateway_id TEXT PRIMARY KEY REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    model TEXT,
+    board TEXT,
+    firmware TEXT,
+    kernel TEXT,
+    hostname TEXT,
+    wan_interface TEXT,
+    wan_mac TEXT,
+    -- JSON array of addresses
+    wan_addresses TEXT NOT NULL,
+    load1 REAL,
+    mem_total_bytes INTEGER,
+    mem_available_bytes INTEGER,
+    updated_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE line_quality (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    target TEXT NOT NULL,
+    address TEXT,
+    sent INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    loss_percent REAL,
+    rtt_min_ms REAL,
+    rtt_avg_ms REAL,
+    rtt_max_ms REAL,
+    jitter_ms REAL,
+    error TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, target)
+  ) STRICT, WITHOUT ROWID;
+  `,
+  `
+  -- Speed tests asked for by support: router data of the current boot (deleted at reset and by
+  -- the maximum age). \`at\` is when it was requested, collector clock.
+  CREATE TABLE speed_tests (
+    gateway_id TEXT NOT NULL REFERENCES gateways(gateway_id) ON DELETE CASCADE,
+    test_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    -- pending, done, failed
+    status TEXT NOT NULL,
+    finished_at INTEGER,
+    download_bits_per_second REAL,
+    upload_bits_per_second REAL,
+    rtt_ms REAL,
+    download_bytes INTEGER,
+    upload_bytes INTEGER,
+    server TEXT,
+    error TEXT,
+    PRIMARY KEY (gateway_id, test_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX speed_tests_by_at ON speed_tests(at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

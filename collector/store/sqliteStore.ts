@@ -6,6 +6,7 @@ import type { Lease, Snapshot, StateMessage } from "../../protocol/index.js";
 import { DeviceState } from "./deviceState.js";
 import { checkpointTruncate, type Db, openDatabase } from "./openDatabase.js";
 import { RouterState } from "./routerState.js";
+import { SpeedTestState } from "./speedTestState.js";
 import {
   type ApplyResult,
   noDeletions,
@@ -47,6 +48,7 @@ export class SqliteStore implements Store {
   readonly #statements;
   readonly #devices: DeviceState;
   readonly #router: RouterState;
+  readonly #speedTests: SpeedTestState;
   /** Rows were deleted since the last truncating checkpoint, so the WAL may still hold their bytes. */
   #erasurePending = false;
 
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.#devices = new DeviceState(db);
     this.#router = new RouterState(db);
+    this.#speedTests = new SpeedTestState(db);
     this.#statements = {
       // Everything of a boot besides the leases: device views, history, router data, events.
       deleteBootData: [
@@ -64,12 +67,15 @@ export class SqliteStore implements Store {
         "interfaces",
         "interface_samples",
         "events",
+        "router_info",
+        "line_quality",
+        "speed_tests",
       ].map((table) => db.prepare(`DELETE FROM ${table} WHERE gateway_id = ?`)),
       expiring: db.prepare<[number], { gateway_id: string; mac: string | null }>(
         "SELECT gateway_id, mac FROM leases WHERE expires_at IS NOT NULL AND expires_at <= ?",
       ),
       // Router history older than the router-data maximum age goes even while the gateway talks.
-      pruneHistory: ["device_samples", "interface_samples", "events"].map((table) =>
+      pruneHistory: ["device_samples", "interface_samples", "events", "speed_tests"].map((table) =>
         db.prepare(`DELETE FROM ${table} WHERE at <= ?`),
       ),
       gateway: db.prepare<[string], GatewayRow>(
@@ -211,6 +217,10 @@ export class SqliteStore implements Store {
     }
 
     if (message.type === "state") return this.#applyState(message, gateway, receivedAt, result);
+    if (message.type === "speedtest") {
+      const written = this.#speedTests.apply(message, receivedAt);
+      return written === 0 ? { ...result, outcome: "duplicate" } : { ...result, written };
+    }
     return this.#applySnapshot(message, gateway, receivedAt, result);
   }
 
