@@ -1,7 +1,7 @@
 /**
- * The `iw`, `ip` and `bridge` executables of a simulated gateway (`DIR/<gatewayId>/bin`): tiny
- * POSIX shell scripts that print the output the simulator rendered into `../.sim/` on its last
- * tick, chosen by their arguments. Unsupported arguments fail with a usage line on stderr and
+ * The `iw`, `ip`, `bridge`, `nlbw`, `conntrack` and `ping` executables of a simulated gateway
+ * (`DIR/<gatewayId>/bin`): tiny POSIX shell scripts that print the output the simulator rendered
+ * into `../.sim/` on its last tick, chosen by their arguments. Unsupported arguments fail with a usage line on stderr and
  * exit 1; an unknown Wi-Fi interface fails as iw does (`No such device`, exit 237).
  */
 
@@ -98,3 +98,100 @@ esac
 if [ -n "$json" ]; then exec cat "$sim/bridge-fdb.json"; fi
 exec cat "$sim/bridge-fdb.txt"
 `;
+
+/** `nlbw -c json` and `nlbw -c csv` (OpenWrt gateways): nlbwmon's table for the current period. */
+export const NLBW_SCRIPT = `#!/bin/sh
+# Simulated nlbw (leaseline simulator): \`nlbw -c json|csv\` from ../.sim.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
+sim="$(dirname "$0")/../.sim"
+case "$*" in
+  "-c json") exec cat "$sim/nlbw.json" ;;
+  "-c csv") exec cat "$sim/nlbw.csv" ;;
+esac
+echo 'Usage: nlbw [-c {json|csv}]' >&2
+exit 1
+`;
+
+/**
+ * \`conntrack -L [-o extended]\` (Debian-style gateways), with conntrack-tools' summary on stderr.
+ * Plain -L is the extended listing without its layer-3 columns.
+ */
+export const CONNTRACK_SCRIPT = `#!/bin/sh
+# Simulated conntrack (leaseline simulator): \`conntrack -L [-o extended]\` from ../.sim.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
+sim="$(dirname "$0")/../.sim"
+list="$sim/conntrack-extended.txt"
+case "$*" in
+  "-V"|"--version") echo "conntrack v1.4.7 (conntrack-tools)"; exit 0 ;;
+  "-L -o extended") cat "$list" ;;
+  "-L") sed 's/^ipv[46] *[0-9]* //' "$list" ;;
+  *) echo 'conntrack v1.4.7 (conntrack-tools): simulated conntrack supports only -L [-o extended]' >&2; exit 2 ;;
+esac
+n=$(wc -l < "$list")
+echo "conntrack v1.4.7 (conntrack-tools): $((n)) flow entries have been shown." >&2
+`;
+
+/**
+ * \`ping -c 3 -W SECONDS HOST\` as iputils or BusyBox prints it. Nothing is sent: the script prints the
+ * round trips the simulator rendered for the WAN gateway (\`.sim/ping-ADDRESS.txt\`) or, for any other
+ * host, one of four distance classes (\`.sim/ping-far-K.txt\`, K from the address's cksum). Names
+ * resolve to 198.51.100.0/24 by their cksum, except under \`.invalid\`. Mirrored by memoryCommands.ts.
+ */
+export function pingScript(tool: "iputils" | "busybox"): string {
+  const iputils = tool === "iputils";
+  return `#!/bin/sh
+# Simulated ping (leaseline simulator, ${iputils ? "iputils" : "BusyBox"} output): prints, never sends.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
+sim="$(dirname "$0")/../.sim"
+usage() {
+  ${iputils ? `printf '\\nUsage\\n  ping [options] <destination>\\n' >&2\n  exit 2` : `printf 'BusyBox v1.36.1 multi-call binary.\\n\\nUsage: ping [OPTIONS] HOST\\n' >&2\n  exit 1`}
+}
+fail() {
+  ${iputils ? `echo "ping: $1: $2" >&2\n  exit 2` : `echo "ping: bad address '$1'" >&2\n  exit 1`}
+}
+if [ "$*" = "-V" ]; then
+  ${iputils ? `echo "ping from iputils 20221126"\n  exit 0` : `echo "ping: unrecognized option: V" >&2\n  usage`}
+fi
+count=
+while [ $# -gt 1 ]; do
+  case "$1" in
+    -c) count="$2" ;;
+    -W) case "$2" in ""|*[!0-9]*) usage ;; esac ;;
+    *) usage ;;
+  esac
+  shift 2
+done
+[ $# -eq 1 ] && [ "$count" = 3 ] || usage
+host="$1"
+case "$host" in
+  ""|-*|*[!A-Za-z0-9.:-]*) fail "$host" "Name or service not known" ;;
+  *:*[!0-9a-f:]*|*[!0-9a-f:]*:*) fail "$host" "Name or service not known" ;;
+  *:*) addr="$host" ;;
+  *.invalid|*.invalid.) fail "$host" "Name or service not known" ;;
+  *[!0-9.]*)
+    set -- $(printf %s "$host" | cksum)
+    addr="198.51.100.$(($1 % 254 + 1))"
+    ;;
+  *) addr="$host" ;;
+esac
+body="$sim/ping-$addr.txt"
+if [ ! -f "$body" ]; then
+  set -- $(printf %s "$addr" | cksum)
+  body="$sim/ping-far-$(($1 % 4)).txt"
+fi
+${
+  iputils
+    ? `case "$addr" in
+  *:*) printf 'PING %s(%s) 56 data bytes\\n' "$host" "$addr" ;;
+  *) printf 'PING %s (%s) 56(84) bytes of data.\\n' "$host" "$addr" ;;
+esac`
+    : `printf 'PING %s (%s): 56 data bytes\\n' "$host" "$addr"`
+}
+sed -e "s|@ADDR@|$addr|g" -e "s|@TARGET@|$host|g" "$body"
+# ping exits 1 when no reply came back.
+grep -q ' from ' "$body"
+`;
+}

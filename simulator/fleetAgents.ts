@@ -3,7 +3,8 @@
  * its own MQTT connection), so a single machine can load a collector with thousands of
  * gateways. Agents read their gateway through simulatedGatewayContext (the real sources and
  * parsers, no files or processes) and start staggered over one interval so a fleet never
- * publishes in lock-step.
+ * publishes in lock-step. Like a real gateway's, each agent subscribes to its own cmd topic,
+ * so support's `snapshot` and `speedtest` commands can be tried against a simulated fleet.
  */
 import { Agent } from "../agent/agent.js";
 import { BOOT_ID_PATH } from "../agent/bootId.js";

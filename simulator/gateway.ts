@@ -6,14 +6,26 @@
  */
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
-import { BRIDGE_SCRIPT, IP_SCRIPT, IW_SCRIPT } from "./binScripts.js";
+import {
+  BRIDGE_SCRIPT,
+  CONNTRACK_SCRIPT,
+  IP_SCRIPT,
+  IW_SCRIPT,
+  NLBW_SCRIPT,
+  pingScript,
+} from "./binScripts.js";
 import { GatewayFiles } from "./files.js";
+import { flavourTools } from "./flavour.js";
+import { echoRun, FAR_CLASSES } from "./lineQuality.js";
 import { GatewayModel, type GatewayModelOptions } from "./model.js";
+import { renderConntrackList, renderProcNfConntrack } from "./render/conntrack.js";
 import { renderDnsmasqLeases } from "./render/dnsmasq.js";
 import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson } from "./render/iproute.js";
 import { renderIscLeases } from "./render/iscDhcpd.js";
 import { renderIwDev, renderIwInfo, renderStationDump, renderSurveyDump } from "./render/iw.js";
 import { renderKeaLeases } from "./render/kea.js";
+import { renderNlbwCsv, renderNlbwJson } from "./render/nlbw.js";
+import { renderBusyboxPingBody, renderIputilsPingBody } from "./render/ping.js";
 import {
   renderBootId,
   renderLoadavg,
@@ -178,6 +190,10 @@ export class SimulatedGateway extends GatewayModel {
     files.write("bin/iw", IW_SCRIPT, 0o755);
     files.write("bin/ip", IP_SCRIPT, 0o755);
     files.write("bin/bridge", BRIDGE_SCRIPT, 0o755);
+    const tools = flavourTools(this.leaseFormat);
+    if (tools.nlbw) files.write("bin/nlbw", NLBW_SCRIPT, 0o755);
+    if (tools.conntrack) files.write("bin/conntrack", CONNTRACK_SCRIPT, 0o755);
+    files.write("bin/ping", pingScript(tools.ping), 0o755);
     if (this.dir) chmodSync(join(this.dir, "bin"), 0o755);
   }
 
@@ -238,11 +254,33 @@ export class SimulatedGateway extends GatewayModel {
     const fdb = fdbEntries(this);
     out.set(".sim/bridge-fdb.txt", renderBridgeFdb(this, fdb));
     out.set(".sim/bridge-fdb.json", renderBridgeFdbJson(this, fdb));
+    this.renderTrafficAndLine(out);
     // The gateway's clock, for a harness that runs an agent against this directory.
     out.set(".sim/clock", `${this.clockMs()}\n`);
     this.rendered = out;
     this.renderedAt = this.t;
     return out;
+  }
+
+  /** Per-host traffic (nlbw on OpenWrt, conntrack on Debian-style gateways) and what ping prints. */
+  private renderTrafficAndLine(out: Map<string, string>): void {
+    const tools = flavourTools(this.leaseFormat);
+    if (tools.nlbw) {
+      const rows = this.traffic.nlbwRows(this.t);
+      out.set(".sim/nlbw.json", renderNlbwJson(rows));
+      out.set(".sim/nlbw.csv", renderNlbwCsv(rows));
+    }
+    if (tools.conntrack) {
+      const entries = this.traffic.conntrackEntries(this.t);
+      out.set("proc/net/nf_conntrack", renderProcNfConntrack(entries));
+      out.set(".sim/conntrack-extended.txt", renderConntrackList(entries));
+    }
+    const body = tools.ping === "iputils" ? renderIputilsPingBody : renderBusyboxPingBody;
+    // The first hop by its address; any other host by its distance class (see pingScript).
+    out.set(`.sim/ping-${this.wanGatewayIp}.txt`, body(echoRun(this, null, this.t)));
+    FAR_CLASSES.forEach((_, k) => {
+      out.set(`.sim/ping-far-${k}.txt`, body(echoRun(this, k, this.t)));
+    });
   }
 
   renderLeaseFile(): string {

@@ -59,4 +59,68 @@ describe("simulatedGatewayContext", () => {
     expect(await inMemory.runCommand("ubus", ["list"])).toMatchObject({ status: "absent" });
     await gateway.stop();
   });
+
+  // The agent's own invocations plus what a person might type; every answer, failures included, byte for byte.
+  const pingTargets = (gw: SimulatedGateway) => [
+    gw.wanGatewayIp,
+    "8.8.8.8",
+    "1.1.1.1",
+    "2001:db8:beef::1",
+    "dns.example.net",
+    "nosuchhost.invalid",
+    "bad$host",
+  ];
+  for (const leaseFormat of ["dnsmasq", "isc-dhcpd"] as const) {
+    it(`runs nlbw, conntrack and ping like the bin/ scripts (${leaseFormat} gateway)`, async () => {
+      const dir = tempDir("memctx-traffic");
+      dirs.push(dir);
+      const gateway = new SimulatedGateway({
+        root: dir.path,
+        gatewayId: "gw-trf",
+        devices: 12,
+        seed: 4,
+        leaseFormat,
+        realtime: false,
+      });
+      await gateway.start();
+      gateway.advance(15 * 60_000);
+      const root = `${dir.path}/gw-trf`;
+      const onDisk = createSystemContext({ root, commandTimeoutMs: 5000, commandDirs: [`${root}/bin`] });
+      const inMemory = simulatedGatewayContext(gateway);
+      expect(await inMemory.readSystemFile("/proc/net/nf_conntrack")).toBe(
+        await onDisk.readSystemFile("/proc/net/nf_conntrack"),
+      );
+      const commands: Array<[string, string[]]> = [
+        ["nlbw", ["-c", "json"]],
+        ["nlbw", ["-c", "csv"]],
+        ["nlbw", ["-c", "show"]],
+        ["conntrack", ["-L", "-o", "extended"]],
+        ["conntrack", ["-L"]],
+        ["conntrack", ["-F"]],
+        ["ping", ["-V"]],
+        ["ping", ["-c", "5", "-W", "1", "8.8.8.8"]],
+        ...pingTargets(gateway).map((t): [string, string[]] => ["ping", ["-c", "3", "-W", "1", t]]),
+      ];
+      const absent: string[] = [];
+      for (const [command, args] of commands) {
+        const real = await onDisk.runCommand(command, args);
+        const memory = await inMemory.runCommand(command, args);
+        expect(memory, `${command} ${args.join(" ")}`).toEqual(real);
+        if (real.status === "absent") absent.push(command);
+      }
+      // Each flavour has its own tools: nlbw on OpenWrt, conntrack on Debian-style gateways, ping on both.
+      const openwrt = leaseFormat === "dnsmasq";
+      expect([...new Set(absent)]).toEqual([openwrt ? "conntrack" : "nlbw"]);
+      const listed = await onDisk.runCommand(
+        openwrt ? "nlbw" : "conntrack",
+        openwrt ? ["-c", "json"] : ["-L", "-o", "extended"],
+      );
+      expect(listed.status === "ok" && listed.stdout.length).toBeGreaterThan(500);
+      const wan = await onDisk.runCommand("ping", ["-c", "3", "-W", "1", gateway.wanGatewayIp]);
+      expect(wan.status === "ok" && wan.stdout).toMatch(
+        openwrt ? /: 56 data bytes\n.* seq=0 /s : /56\(84\) bytes of data\.\n.*icmp_seq=1 /s,
+      );
+      await gateway.stop();
+    });
+  }
 });

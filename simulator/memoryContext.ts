@@ -3,11 +3,13 @@
  * memory: the agent's real sources and parsers run on the real formats, without a filesystem
  * or a process per command. This is how a fleet of thousands of simulated agents fits in one
  * process; a single gateway's agent uses the real paths (files under root, bin/ scripts).
- * The command table mirrors the bin/ scripts (binScripts.ts), and a test holds them equal.
+ * The command table mirrors the bin/ scripts (binScripts.ts; nlbw, conntrack and ping in
+ * memoryCommands.ts), and a test holds them equal.
  */
 import type { CommandResult } from "../agent/sources/runCommand.js";
 import type { SourceContext } from "../agent/sources/source.js";
 import type { SimulatedGateway } from "./gateway.js";
+import { runSimulatedCommand } from "./memoryCommands.js";
 
 const VERSIONS: Record<string, string> = {
   iw: "iw version 6.9\n",
@@ -61,6 +63,8 @@ export function simulatedGatewayContext(gateway: SimulatedGateway): SourceContex
       return names.size > 0 ? [...names] : null;
     },
     async runCommand(command, args): Promise<CommandResult> {
+      const simulated = runSimulatedCommand(gateway, command, args);
+      if (simulated) return simulated;
       if (!(command in VERSIONS)) return { status: "absent", reason: `${command} is not installed` };
       if (args.length === 1 && (args[0] === "-V" || args[0] === "--version")) {
         return { status: "ok", stdout: VERSIONS[command] as string };

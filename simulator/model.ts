@@ -14,6 +14,7 @@ import { ACTIVITY_MEAN_MS, createDevices, PRESENCE_MEAN_MS, pickActivity } from 
 import { hashString, hexColon, mix32, Prng, uuidV4 } from "./prng.js";
 import type { IwVersion, LeaseFormat, Scenario, ScenarioEntry } from "./scenario.js";
 import { TimerQueue } from "./timerQueue.js";
+import { TrafficAccounting } from "./traffic.js";
 import {
   type GatewayModelOptions,
   type JournalEntry,
@@ -97,6 +98,8 @@ export class GatewayModel {
   bootCount = 0;
   /** Bumped whenever leases change, so writers know when to re-render the lease file. */
   leaseVersion = 0;
+  /** Per-device connections and nlbwmon's period totals, fed by every rate change. */
+  readonly traffic: TrafficAccounting = new TrafficAccounting(this);
 
   private readonly prng: Prng;
   private readonly queue = new TimerQueue<TimerKind>();
@@ -699,6 +702,7 @@ export class GatewayModel {
       dDp,
       dUp,
     );
+    this.traffic.setRates(dev, at, newDown, newUp, downPps, upPps);
     dev.rxBytes.setRate(at, newUp);
     dev.txBytes.setRate(at, newDown);
     dev.rxPackets.setRate(at, upPps);
@@ -728,6 +732,7 @@ export class GatewayModel {
     this.bootT = at;
     this.bootId = uuidV4(this.prng);
     this.setClock(at, clockMs);
+    this.traffic.boot(at);
     const uptime = first ? Math.max(0, this.t - at) : 0;
     for (const iface of this.interfaces) {
       resetCounters(iface, at);
@@ -753,8 +758,11 @@ export class GatewayModel {
   }
 
   private setClock(at: number, clockMs: number): void {
+    // nlbwmon's period follows the clock: settle it on the old clock, then on the new one.
+    this.traffic.sync(at);
     this.clockAnchorT = at;
     this.clockAnchorMs = clockMs;
+    this.traffic.sync(at);
   }
 
   private journalAppend(lease: ServerLease, state: JournalEntry["state"]): void {

@@ -37,8 +37,17 @@ describe("the agent's sources on a simulated gateway", () => {
 
   it("detects the sources a dnsmasq gateway with iproute2 and iw has", async () => {
     const names = (await detectSources(context(), {})).map((s) => s.name).sort();
-    // No ping: the gateway's bin has none, and under --root the host's PATH is not searched.
-    expect(names).toEqual(["bridge-fdb", "dnsmasq", "ip-neigh", "iw", "proc-net-dev", "router"]);
+    // An OpenWrt gateway (dnsmasq): nlbw for traffic, BusyBox ping; no conntrack tools.
+    expect(names).toEqual([
+      "bridge-fdb",
+      "dnsmasq",
+      "ip-neigh",
+      "iw",
+      "nlbw",
+      "ping",
+      "proc-net-dev",
+      "router",
+    ]);
   });
 
   it("collects exactly the simulated state", async () => {
@@ -84,5 +93,12 @@ describe("the agent's sources on a simulated gateway", () => {
     expect(bin("ip", "-6", "neigh").stdout).not.toMatch(/^\d+\.\d+/m);
     expect(bin("ip", "-j", "-4", "neigh", "show").stdout).toMatch(/^\[\{"dst":"\d/);
     expect(bin("bridge", "fdb", "show").stdout).toMatch(/ dev br-lan self permanent\n/);
+    r = bin("nlbw", "-c", "show");
+    expect([r.status, r.stderr]).toEqual([1, "Usage: nlbw [-c {json|csv}]\n"]);
+    r = bin("ping", "-c", "3", "-W", "1", "nosuchhost.invalid");
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", "ping: bad address 'nosuchhost.invalid'\n"]);
+    expect(bin("ping", "-c", "3", "-W", "1", "192.0.2.1").stdout).toMatch(
+      /^PING 192\.0\.2\.1 \(192\.0\.2\.1\): 56 data bytes\n/,
+    );
   });
 });
