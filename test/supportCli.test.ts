@@ -50,7 +50,7 @@ describe("leaseline query / privacy", () => {
     const table = await runCli(["query", "devices", GW, "--db", db]);
     expect(table.stderr).toBe("");
     expect(table.code).toBe(0);
-    expect(table.stdout.split("\n")[0]).toMatch(/^mac\s+vendor\s+randomized\s+ips\s+hostname/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^mac\s+type\s+vendor\s+ip\s+hostname/);
     expect(table.stdout).toContain("Emmas-iPhone");
     const local = await runCli(["query", "devices", GW, "--db", db, "--json"]);
     const remote = await runCli([

@@ -79,9 +79,15 @@ describe("privacy export and erase", () => {
       "interfaces",
       "interface_samples",
       "events",
+      "router_info",
     ])
       expect(doc.tables[t]?.length, t).toBeGreaterThan(0);
     expect(JSON.stringify(doc)).not.toContain("gw-00002");
+    // Device insight is exported with the device: its type, the signals behind it, its traffic.
+    const laptop = doc.tables.devices?.find((d) => d.mac === LAPTOP);
+    expect(laptop).toMatchObject({ device_type: "computer" });
+    expect(laptop?.traffic_source).not.toBeNull();
+    expect(laptop?.lease_down_bytes).toBeGreaterThan(0);
   });
 
   it("exports one device: only rows naming its MAC", () => {

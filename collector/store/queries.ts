@@ -27,6 +27,10 @@ export interface DeviceSummary {
   clientId: string | null;
   duid: string | null;
   source: string;
+  /** DHCP option 60, as the server's hook reported it. */
+  vendorClass: string | null;
+  /** DHCP option 55 in the client's order, comma-separated. */
+  requestedOptions: string | null;
   firstSeen: string;
 }
 
@@ -90,11 +94,13 @@ export function listDevices(db: Db, gatewayId: string): DeviceSummary[] {
         client_id: string | null;
         duid: string | null;
         source: string;
+        vendor_class: string | null;
+        requested_options: string | null;
         first_seen_at: number;
       }
     >(
-      `SELECT mac, ip, family, hostname, expires_at, client_id, duid, source, first_seen_at
-       FROM leases WHERE gateway_id = ? ORDER BY family, mac, ip`,
+      `SELECT mac, ip, family, hostname, expires_at, client_id, duid, source, vendor_class, requested_options,
+         first_seen_at FROM leases WHERE gateway_id = ? ORDER BY family, mac, ip`,
     )
     .all(gatewayId);
   return rows.map((r) => ({
@@ -106,6 +112,8 @@ export function listDevices(db: Db, gatewayId: string): DeviceSummary[] {
     clientId: r.client_id,
     duid: r.duid,
     source: r.source,
+    vendorClass: r.vendor_class,
+    requestedOptions: r.requested_options,
     firstSeen: iso(r.first_seen_at),
   }));
 }

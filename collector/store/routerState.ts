@@ -1,10 +1,11 @@
 /**
- * Router data of the current boot: radios (channel, noise, utilisation between readings) and
- * interfaces (counters, rates), plus interface bandwidth samples at most one per interface per
- * minute. Deleted at reset and by the router-data maximum age (docs/lifecycle.md).
+ * Router data of the current boot: radios (channel, noise, utilisation between readings),
+ * interfaces (counters, rates) with interface bandwidth samples at most one per interface per
+ * minute, the router's identity and load (router_info) and the line quality per ping target.
+ * Deleted at reset and by the router-data maximum age (docs/lifecycle.md).
  */
 import { counterChange, counterRate } from "../../agent/rates/counterRate.js";
-import type { Snapshot } from "../../protocol/index.js";
+import type { LineQuality, RouterInfo, Snapshot } from "../../protocol/index.js";
 import { elapsedMs, SAMPLE_INTERVAL_MS } from "./deviceState.js";
 import type { Db } from "./openDatabase.js";
 
@@ -24,6 +25,71 @@ interface InterfaceRow {
   read_at: number;
   read_uptime: number | null;
   last_sample_at: number | null;
+}
+
+interface RouterInfoRow {
+  model: string | null;
+  board: string | null;
+  firmware: string | null;
+  kernel: string | null;
+  hostname: string | null;
+  wan_interface: string | null;
+  wan_mac: string | null;
+  wan_addresses: string;
+  load1: number | null;
+  mem_total_bytes: number | null;
+  mem_available_bytes: number | null;
+}
+
+interface LineQualityRow {
+  target: string;
+  address: string | null;
+  sent: number;
+  received: number;
+  loss_percent: number | null;
+  rtt_min_ms: number | null;
+  rtt_avg_ms: number | null;
+  rtt_max_ms: number | null;
+  jitter_ms: number | null;
+  error: string | null;
+}
+
+function routerRow(router: RouterInfo): RouterInfoRow {
+  return {
+    model: router.model,
+    board: router.board,
+    firmware: router.firmware,
+    kernel: router.kernel,
+    hostname: router.hostname,
+    wan_interface: router.wanInterface,
+    wan_mac: router.wanMac,
+    wan_addresses: JSON.stringify(router.wanAddresses),
+    load1: router.load1,
+    mem_total_bytes: router.memTotalBytes,
+    mem_available_bytes: router.memAvailableBytes,
+  };
+}
+
+function lineQualityRow(q: LineQuality): LineQualityRow {
+  return {
+    target: q.target,
+    address: q.address,
+    sent: q.sent,
+    received: q.received,
+    loss_percent: q.lossPercent,
+    rtt_min_ms: q.rttMinMs,
+    rtt_avg_ms: q.rttAvgMs,
+    rtt_max_ms: q.rttMaxMs,
+    jitter_ms: q.jitterMs,
+    error: q.error,
+  };
+}
+
+/** True when every field of `row` equals the stored one. */
+function same<T extends object>(old: T | undefined, row: T): boolean {
+  if (!old) return false;
+  for (const key of Object.keys(row) as Array<keyof T>) if (old[key] !== row[key]) return false;
+  return true;
 }
 
 /** Busy share of the channel between two survey readings, or null without an honest answer. */
@@ -66,7 +132,65 @@ export class RouterState {
         `INSERT OR REPLACE INTO interface_samples (gateway_id, name, at, rx_bytes, tx_bytes, rx_rate, tx_rate)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
+      routerInfo: db.prepare<[string], RouterInfoRow>(
+        `SELECT model, board, firmware, kernel, hostname, wan_interface, wan_mac, wan_addresses, load1,
+           mem_total_bytes, mem_available_bytes FROM router_info WHERE gateway_id = ?`,
+      ),
+      upsertRouterInfo: db.prepare(
+        `INSERT OR REPLACE INTO router_info (gateway_id, model, board, firmware, kernel, hostname, wan_interface,
+           wan_mac, wan_addresses, load1, mem_total_bytes, mem_available_bytes, updated_at)
+         VALUES (@gatewayId, @model, @board, @firmware, @kernel, @hostname, @wan_interface, @wan_mac,
+           @wan_addresses, @load1, @mem_total_bytes, @mem_available_bytes, @now)`,
+      ),
+      deleteRouterInfo: db.prepare("DELETE FROM router_info WHERE gateway_id = ?"),
+      lineQuality: db.prepare<[string], LineQualityRow>(
+        `SELECT target, address, sent, received, loss_percent, rtt_min_ms, rtt_avg_ms, rtt_max_ms, jitter_ms, error
+         FROM line_quality WHERE gateway_id = ?`,
+      ),
+      upsertLineQuality: db.prepare(
+        `INSERT OR REPLACE INTO line_quality (gateway_id, target, address, sent, received, loss_percent, rtt_min_ms,
+           rtt_avg_ms, rtt_max_ms, jitter_ms, error, updated_at)
+         VALUES (@gatewayId, @target, @address, @sent, @received, @loss_percent, @rtt_min_ms, @rtt_avg_ms,
+           @rtt_max_ms, @jitter_ms, @error, @now)`,
+      ),
+      deleteLineQuality: db.prepare("DELETE FROM line_quality WHERE gateway_id = ? AND target = ?"),
     };
+  }
+
+  /**
+   * The router's identity and load: written when a field changed; a snapshot whose router source
+   * found nothing (`router: null`) removes it; an agent that does not send the field leaves it.
+   */
+  #applyRouterInfo(gatewayId: string, router: RouterInfo | null | undefined, receivedAt: number): number {
+    const s = this.#s;
+    if (router === undefined) return 0;
+    if (router === null) return s.deleteRouterInfo.run(gatewayId).changes;
+    const row = routerRow(router);
+    if (same(s.routerInfo.get(gatewayId), row)) return 0;
+    s.upsertRouterInfo.run({ ...row, gatewayId, now: receivedAt });
+    return 1;
+  }
+
+  /** The line quality per target: the targets of this snapshot replace the stored ones. */
+  #applyLineQuality(
+    gatewayId: string,
+    lineQuality: readonly LineQuality[] | undefined,
+    receivedAt: number,
+  ): number {
+    const s = this.#s;
+    if (lineQuality === undefined) return 0;
+    let written = 0;
+    const stored = new Map(s.lineQuality.all(gatewayId).map((r) => [r.target, r]));
+    for (const q of lineQuality) {
+      const row = lineQualityRow(q);
+      const old = stored.get(q.target);
+      stored.delete(q.target);
+      if (same(old, row)) continue;
+      s.upsertLineQuality.run({ ...row, gatewayId, now: receivedAt });
+      written++;
+    }
+    for (const gone of stored.keys()) written += s.deleteLineQuality.run(gatewayId, gone).changes;
+    return written;
   }
 
   apply(message: Snapshot, receivedAt: number): number {
@@ -126,6 +250,8 @@ export class RouterState {
       written++;
     }
     for (const gone of interfaces.keys()) written += s.deleteInterface.run(gatewayId, gone).changes;
+    written += this.#applyRouterInfo(gatewayId, message.router, receivedAt);
+    written += this.#applyLineQuality(gatewayId, message.lineQuality, receivedAt);
     return written;
   }
 }

@@ -221,6 +221,41 @@ const MIGRATIONS: string[] = [
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (gateway_id, target)
   ) STRICT, WITHOUT ROWID;
+
+  -- The agent's own health (protocol agentHealthSchema, JSON) from its latest online state message,
+  -- and when it arrived (collector clock). Router data: cleared at reset.
+  ALTER TABLE gateways ADD COLUMN health TEXT;
+  ALTER TABLE gateways ADD COLUMN health_at INTEGER;
+
+  -- What the device is (agent/insight/classifyDevice.ts) from its hostname, its leases' fingerprint
+  -- (copied here from the leases: the classifier's inputs), its OUI vendor and randomised MAC;
+  -- classified again only when one of these or the rules' version changed.
+  ALTER TABLE devices ADD COLUMN vendor_class TEXT;
+  ALTER TABLE devices ADD COLUMN requested_options TEXT;
+  ALTER TABLE devices ADD COLUMN device_type TEXT;
+  ALTER TABLE devices ADD COLUMN type_confidence REAL;
+  -- JSON array of the matched rules that decided it: [{"rule", "on", "weight"}]
+  ALTER TABLE devices ADD COLUMN type_signals TEXT;
+  ALTER TABLE devices ADD COLUMN type_rules_version INTEGER;
+  -- Traffic from the device's point of view (down = received by the device, up = sent by it), from
+  -- nlbwmon, conntrack, or the Wi-Fi station counters when only those exist ('wifi-station').
+  ALTER TABLE devices ADD COLUMN traffic_source TEXT;
+  -- JSON object: the source's cumulative readings of the last snapshot per row, [down, up, down
+  -- packets, up packets], for the next difference (read_at / read_uptime say when)
+  ALTER TABLE devices ADD COLUMN traffic_counters TEXT;
+  -- bytes/s between the last two readings
+  ALTER TABLE devices ADD COLUMN down_rate REAL;
+  ALTER TABLE devices ADD COLUMN up_rate REAL;
+  -- counted during this lease, across counter resets and changes of source
+  ALTER TABLE devices ADD COLUMN lease_down_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE devices ADD COLUMN lease_up_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE devices ADD COLUMN lease_down_packets INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE devices ADD COLUMN lease_up_packets INTEGER NOT NULL DEFAULT 0;
+
+  ALTER TABLE device_samples ADD COLUMN down_rate REAL;
+  ALTER TABLE device_samples ADD COLUMN up_rate REAL;
+  ALTER TABLE device_samples ADD COLUMN lease_down_bytes INTEGER;
+  ALTER TABLE device_samples ADD COLUMN lease_up_bytes INTEGER;
   `,
   `
   -- Speed tests asked for by support: router data of the current boot (deleted at reset and by
@@ -231,6 +266,9 @@ const MIGRATIONS: string[] = [
     at INTEGER NOT NULL,
     -- pending, done, failed
     status TEXT NOT NULL,
+    -- a pending test not answered by then is failed (collector clock); null for a result this
+    -- collector did not ask for
+    answer_by INTEGER,
     finished_at INTEGER,
     download_bits_per_second REAL,
     upload_bits_per_second REAL,

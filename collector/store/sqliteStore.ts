@@ -36,11 +36,33 @@ interface LeaseRow {
   client_id: string | null;
   iaid: number | null;
   expires_at: number | null;
+  vendor_class: string | null;
+  requested_options: string | null;
 }
 
 /** Lease expiry on the collector's clock: the gateway's clock may be years off (1970 before NTP). */
 export function toCollectorExpiry(lease: Lease, collectedAt: number, receivedAt: number): number | null {
   return lease.expiresAt === null ? null : receivedAt + (lease.expiresAt - collectedAt);
+}
+
+/** Option 55 as stored: the codes in the client's order, comma-separated. */
+const optionsText = (options: readonly number[] | null | undefined): string | null =>
+  options && options.length > 0 ? options.join(",") : null;
+
+/**
+ * The lease's DHCP fingerprint: only the server's hook knows it, and only some snapshots carry it
+ * (an agent restarted since the client's request has forgotten it). A snapshot without it keeps
+ * what was stored for the same lease (same address and device); a new value replaces it.
+ */
+export function leaseFingerprint(
+  lease: Lease,
+  old: LeaseRow | undefined,
+): { vendorClass: string | null; requestedOptions: string | null } {
+  const same = old !== undefined && old.mac === lease.mac && old.duid === lease.duid;
+  return {
+    vendorClass: lease.vendorClass ?? (same ? old.vendor_class : null),
+    requestedOptions: optionsText(lease.requestedOptions) ?? (same ? old.requested_options : null),
+  };
 }
 
 export class SqliteStore implements Store {
@@ -97,26 +119,38 @@ export class SqliteStore implements Store {
       ),
       newBoot: db.prepare(
         `UPDATE gateways SET boot_id = ?, boot_seen_at = ?, last_snapshot_seq = -1, last_state_seq = -1,
-           uptime_seconds = NULL, clock_offset_ms = NULL WHERE gateway_id = ?`,
+           uptime_seconds = NULL, clock_offset_ms = NULL, health = NULL, health_at = NULL WHERE gateway_id = ?`,
       ),
       deleteGatewayLeases: db.prepare("DELETE FROM leases WHERE gateway_id = ?"),
       snapshotSeen: db.prepare(
         `UPDATE gateways SET last_snapshot_seq = ?, last_seen_at = ?, clock_offset_ms = ?, uptime_seconds = ?
          WHERE gateway_id = ?`,
       ),
+      // Health only from online messages: a last will carries the health of its connection's start,
+      // older than the refreshes that followed.
       stateSeen: db.prepare(
-        `UPDATE gateways SET last_state_seq = ?, last_seen_at = ?, online = ?, agent_version = coalesce(?, agent_version)
-         WHERE gateway_id = ?`,
+        `UPDATE gateways SET last_state_seq = @seq, last_seen_at = @now, online = @online,
+           agent_version = coalesce(@agentVersion, agent_version),
+           health = CASE WHEN @health IS NULL THEN health ELSE @health END,
+           health_at = CASE WHEN @health IS NULL THEN health_at ELSE @now END
+         WHERE gateway_id = @gatewayId`,
+      ),
+      healthRefresh: db.prepare(
+        "UPDATE gateways SET last_seen_at = @now, health = @health, health_at = @now WHERE gateway_id = @gatewayId",
       ),
       leasesOf: db.prepare<[string], LeaseRow>(
-        "SELECT ip, mac, duid, hostname, client_id, iaid, expires_at FROM leases WHERE gateway_id = ?",
+        `SELECT ip, mac, duid, hostname, client_id, iaid, expires_at, vendor_class, requested_options
+         FROM leases WHERE gateway_id = ?`,
       ),
       upsertLease: db.prepare(
-        `INSERT INTO leases (gateway_id, ip, family, mac, hostname, client_id, duid, iaid, source, expires_at, first_seen_at, updated_at)
-         VALUES (@gatewayId, @ip, @family, @mac, @hostname, @clientId, @duid, @iaid, @source, @expiresAt, @now, @now)
+        `INSERT INTO leases (gateway_id, ip, family, mac, hostname, client_id, duid, iaid, source, expires_at,
+           vendor_class, requested_options, first_seen_at, updated_at)
+         VALUES (@gatewayId, @ip, @family, @mac, @hostname, @clientId, @duid, @iaid, @source, @expiresAt,
+           @vendorClass, @requestedOptions, @now, @now)
          ON CONFLICT (gateway_id, ip) DO UPDATE SET family = excluded.family, mac = excluded.mac,
            hostname = excluded.hostname, client_id = excluded.client_id, duid = excluded.duid, iaid = excluded.iaid,
-           source = excluded.source, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+           source = excluded.source, expires_at = excluded.expires_at, vendor_class = excluded.vendor_class,
+           requested_options = excluded.requested_options, updated_at = excluded.updated_at`,
       ),
       deleteLease: db.prepare("DELETE FROM leases WHERE gateway_id = ? AND ip = ?"),
       sweep: db.prepare("DELETE FROM leases WHERE expires_at IS NOT NULL AND expires_at <= ?"),
@@ -230,15 +264,25 @@ export class SqliteStore implements Store {
     receivedAt: number,
     result: ApplyResult,
   ): ApplyResult {
+    const health = message.online && message.health ? JSON.stringify(message.health) : null;
+    // The agent refreshes its retained online state with the connection's own sequence number (a
+    // higher one would outrank the connection's will): same boot, same number, online, is a fresh
+    // health report and nothing else.
+    if (message.seq === gateway.last_state_seq && health !== null) {
+      this.#statements.healthRefresh.run({ now: receivedAt, health, gatewayId: message.gatewayId });
+      result.written++;
+      return result;
+    }
     // An offline will from an older connection can arrive after the newer connection's online message.
     if (message.seq <= gateway.last_state_seq) return { ...result, outcome: "duplicate" };
-    this.#statements.stateSeen.run(
-      message.seq,
-      receivedAt,
-      message.online ? 1 : 0,
-      message.agentVersion ?? null,
-      message.gatewayId,
-    );
+    this.#statements.stateSeen.run({
+      seq: message.seq,
+      now: receivedAt,
+      online: message.online ? 1 : 0,
+      agentVersion: message.agentVersion ?? null,
+      health,
+      gatewayId: message.gatewayId,
+    });
     result.written++;
     return result;
   }
@@ -263,9 +307,21 @@ export class SqliteStore implements Store {
       // Rule 1 applied on arrival: a lease already expired (the server has not cleaned it yet) is not stored.
       if (expiresAt !== null && expiresAt <= receivedAt) continue;
       present.add(lease.ip);
-      stored.push(lease);
       const old = existing.get(lease.ip);
-      if (old && !leaseChanged(old, lease, expiresAt)) continue;
+      const fingerprint = leaseFingerprint(lease, old);
+      const kept =
+        fingerprint.vendorClass !== (lease.vendorClass ?? null) ||
+        fingerprint.requestedOptions !== optionsText(lease.requestedOptions);
+      stored.push(
+        kept
+          ? {
+              ...lease,
+              vendorClass: fingerprint.vendorClass,
+              requestedOptions: fingerprint.requestedOptions?.split(",").map(Number) ?? null,
+            }
+          : lease,
+      );
+      if (old && !leaseChanged(old, lease, expiresAt, fingerprint)) continue;
       if (old && (old.mac !== lease.mac || old.duid !== lease.duid)) {
         // Another device took the address: the previous device's lease ended.
         s.deleteLease.run(gatewayId, lease.ip);
@@ -282,6 +338,7 @@ export class SqliteStore implements Store {
         iaid: lease.iaid,
         source: lease.source,
         expiresAt,
+        ...fingerprint,
         now: receivedAt,
       });
       result.written++;
@@ -324,9 +381,16 @@ export class SqliteStore implements Store {
   }
 }
 
-function leaseChanged(old: LeaseRow, lease: Lease, expiresAt: number | null): boolean {
+function leaseChanged(
+  old: LeaseRow,
+  lease: Lease,
+  expiresAt: number | null,
+  fingerprint: ReturnType<typeof leaseFingerprint>,
+): boolean {
   if (old.mac !== lease.mac || old.duid !== lease.duid || old.hostname !== lease.hostname) return true;
   if (old.client_id !== lease.clientId || old.iaid !== lease.iaid) return true;
+  if (old.vendor_class !== fingerprint.vendorClass || old.requested_options !== fingerprint.requestedOptions)
+    return true;
   if (old.expires_at === null || expiresAt === null) return old.expires_at !== expiresAt;
   return Math.abs(old.expires_at - expiresAt) > EXPIRY_CHANGE_THRESHOLD_MS;
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SimEvent } from "../../simulator/index.js";
 import { tempDir } from "../../test/helpers.js";
-import { lease, snapshot } from "../../test/messages.js";
+import { lease, snapshot, state } from "../../test/messages.js";
 import { FEED_START, Feed, householdGateway } from "../../test/simulatedFeed.js";
 import { SAMPLE_INTERVAL_MS } from "./deviceState.js";
 import { SqliteStore } from "./sqliteStore.js";
@@ -58,9 +58,24 @@ describe("support queries over the household scenario", () => {
     expect(laptop?.vendor).not.toBeNull();
     expect(laptop?.hasLease).toBe(true);
     expect(Date.parse(laptop?.expiresAt ?? "")).toBeGreaterThan(feed.now);
-    // 90 MB/s down from t=60: the AP transmits it to the laptop.
-    expect(laptop?.txBytesPerSecond).toBeGreaterThan(80_000_000);
-    expect(laptop?.txBytesThisLease).toBeGreaterThan(80_000_000 * 30);
+    // 90 MB/s down from t=60: the AP transmits it, the laptop receives it (its download).
+    expect(laptop?.deviceType).toBe("computer");
+    // nlbwmon where the gateway runs it, else the access point's station counters: the same figures.
+    expect(["nlbwmon", "wifi-station"]).toContain(laptop?.trafficSource);
+    expect(laptop?.downloadBytesPerSecond).toBeGreaterThan(80_000_000);
+    expect(laptop?.uploadBytesPerSecond).toBeLessThan(1_000_000);
+    expect(laptop?.downloadBytesThisLease).toBeGreaterThan(80_000_000 * 30);
+    expect(laptop?.downloadPacketsThisLease).toBeGreaterThan(0);
+  });
+
+  it("devices: a type with the signals that decided it, from hostname, vendor and MAC", async () => {
+    await feed.runUntil(30);
+    expect(device(PHONE)).toMatchObject({ deviceType: "phone", randomized: true });
+    expect(device(PHONE)?.typeSignals.map((s) => s.rule)).toContain("randomized-mac");
+    expect(device(TV)).toMatchObject({ deviceType: "tv" });
+    expect(device(TV)?.typeConfidence).toBeGreaterThan(0.35);
+    expect(device(TV)?.typeSignals.length).toBeGreaterThan(0);
+    expect(device(PLUG)?.deviceType).toBe("iot");
   });
 
   it("devices: a roam shows the new band", async () => {
@@ -192,6 +207,86 @@ describe("router-data maximum age", () => {
       expect(gatewayEvents(store.db, GW).every((e) => Date.parse(e.at) > cutoff)).toBe(true);
       expect(deviceHistory(store.db, GW, PHONE).every((h) => Date.parse(h.at) > cutoff)).toBe(true);
       expect(devicesOf(store.db, GW).length).toBeGreaterThan(0);
+    } finally {
+      store.close();
+      dir.remove();
+    }
+  });
+});
+
+describe("gateway detail: router identity, line quality, agent health, speed tests", () => {
+  it("shows what the gateway reported and its latest speed tests, newest first", () => {
+    const dir = tempDir("detail");
+    const store = new SqliteStore(join(dir.path, "c.db"));
+    try {
+      const T = 1_800_000_000_000;
+      const router = {
+        model: "GL.iNet GL-MT6000",
+        board: "glinet,gl-mt6000",
+        firmware: "OpenWrt 23.05.3 r23809-234f1a2efa",
+        kernel: "5.15.150",
+        hostname: "OpenWrt",
+        wanInterface: "eth1",
+        wanMac: "94:83:c4:00:11:22",
+        wanAddresses: ["203.0.113.7", "2001:db8::7"],
+        load1: 0.12,
+        memTotalBytes: 1_000_000_000,
+        memAvailableBytes: 800_000_000,
+      };
+      const lineQuality = [
+        {
+          target: "wan-gateway",
+          address: "203.0.113.1",
+          sent: 5,
+          received: 4,
+          lossPercent: 20,
+          rttMinMs: 3,
+          rttAvgMs: 4,
+          rttMaxMs: 6,
+          jitterMs: 1,
+          error: null,
+        },
+      ];
+      const health = {
+        agentUptimeSeconds: 30,
+        outboxMessages: 2,
+        outboxBytes: 4096,
+        outboxLimitBytes: 16_000_000,
+        published: 7,
+        dropped: 0,
+        failed: 1,
+        connections: 1,
+        sources: [{ source: "ping", status: "error" as const, records: 0, skipped: 0, error: "timed out" }],
+      };
+      store.applyBatch([
+        { receivedAt: T, message: state({ seq: 1, health }) },
+        { receivedAt: T + 1, message: snapshot({ seq: 2, router, lineQuality }) },
+      ]);
+      const insert = store.db.prepare(
+        `INSERT INTO speed_tests (gateway_id, test_id, at, status, finished_at, download_bits_per_second,
+           upload_bits_per_second, rtt_ms, download_bytes, upload_bytes, server, error)
+         VALUES ('gw-1', ?, ?, 'done', ?, 9.4e8, 4.1e7, 3.5, 50000000, 5000000, 'collector:9464', NULL)`,
+      );
+      for (let i = 0; i < 7; i++) insert.run(`t${i}`, T + i * 1000, T + i * 1000 + 500);
+      const detail = gatewayDetail(store.db, "gw-1");
+      expect(detail?.router).toMatchObject({
+        model: "GL.iNet GL-MT6000",
+        firmware: "OpenWrt 23.05.3 r23809-234f1a2efa",
+        wanMac: "94:83:c4:00:11:22",
+        wanIpv4: ["203.0.113.7"],
+        wanIpv6: ["2001:db8::7"],
+      });
+      expect(detail?.lineQuality).toMatchObject([{ target: "wan-gateway", lossPercent: 20, rttAvgMs: 4 }]);
+      expect(detail?.agentHealth).toMatchObject({ published: 7, outboxMessages: 2, failed: 1 });
+      expect(detail?.agentHealth?.reportedAt).toBe(new Date(T).toISOString());
+      expect(detail?.speedTests.map((t) => t.testId)).toEqual(["t6", "t5", "t4", "t3", "t2"]);
+      expect(detail?.speedTests[0]).toMatchObject({
+        status: "done",
+        downloadBitsPerSecond: 9.4e8,
+        rttMs: 3.5,
+        server: "collector:9464",
+        finishedAt: new Date(T + 6500).toISOString(),
+      });
     } finally {
       store.close();
       dir.remove();

@@ -1,6 +1,7 @@
 /**
- * The support questions, answered from one read transaction each: a gateway's router details,
- * its devices now, a device's history this lease, interface bandwidth and events. Every list is
+ * The support questions, answered from one read transaction each: a gateway's router details
+ * (identity, line quality, agent health, speed tests), its devices now (type, traffic), a device's
+ * history this lease, interface bandwidth and events. Every list is
  * bounded (keyset pages) so a reader never holds a snapshot of the database for long, which
  * would keep the writer's WAL checkpoint from completing. Times are collector clock, ISO-8601.
  */
@@ -22,19 +23,153 @@ export interface Page {
 
 const limitOf = (page: Page): number => Math.min(Math.max(page.limit ?? MAX_PAGE, 1), MAX_PAGE);
 
+/** Speed tests shown with a gateway, newest first. */
+export const SPEED_TESTS_SHOWN = 5;
+
+export interface RouterDetail {
+  model: string | null;
+  board: string | null;
+  firmware: string | null;
+  kernel: string | null;
+  hostname: string | null;
+  wanInterface: string | null;
+  /** MAC address of the WAN interface: the router's address as the provider sees it. */
+  wanMac: string | null;
+  wanIpv4: string[];
+  wanIpv6: string[];
+  load1: number | null;
+  memTotalBytes: number | null;
+  memAvailableBytes: number | null;
+  updatedAt: string;
+}
+
+export interface LineQualityDetail {
+  target: string;
+  address: string | null;
+  sent: number;
+  received: number;
+  lossPercent: number | null;
+  rttMinMs: number | null;
+  rttAvgMs: number | null;
+  rttMaxMs: number | null;
+  jitterMs: number | null;
+  error: string | null;
+  updatedAt: string;
+}
+
+export interface SpeedTestDetail {
+  testId: string;
+  /** When support asked for it. */
+  requestedAt: string;
+  /** pending, done or failed. */
+  status: string;
+  finishedAt: string | null;
+  downloadBitsPerSecond: number | null;
+  uploadBitsPerSecond: number | null;
+  rttMs: number | null;
+  downloadBytes: number | null;
+  uploadBytes: number | null;
+  server: string | null;
+  error: string | null;
+}
+
 export interface GatewayDetail extends GatewaySummary {
   clockOffsetMs: number | null;
+  router: RouterDetail | null;
+  /** The agent's own health (protocol agentHealthSchema) from its latest online state, and when it came. */
+  agentHealth: (Record<string, unknown> & { reportedAt: string }) | null;
+  lineQuality: LineQualityDetail[];
+  speedTests: SpeedTestDetail[];
   radios: Array<Record<string, unknown>>;
   interfaces: Array<Record<string, unknown>>;
+}
+
+function routerOf(db: Db, gatewayId: string): RouterDetail | null {
+  const r = statement<[string], Record<string, number | string | null>>(
+    db,
+    `SELECT model, board, firmware, kernel, hostname, wan_interface, wan_mac, wan_addresses, load1, mem_total_bytes,
+       mem_available_bytes, updated_at FROM router_info WHERE gateway_id = ?`,
+  ).get(gatewayId);
+  if (!r) return null;
+  const addresses = JSON.parse(r.wan_addresses as string) as string[];
+  return {
+    model: r.model as string | null,
+    board: r.board as string | null,
+    firmware: r.firmware as string | null,
+    kernel: r.kernel as string | null,
+    hostname: r.hostname as string | null,
+    wanInterface: r.wan_interface as string | null,
+    wanMac: r.wan_mac as string | null,
+    wanIpv4: addresses.filter((a) => !a.includes(":")),
+    wanIpv6: addresses.filter((a) => a.includes(":")),
+    load1: r.load1 as number | null,
+    memTotalBytes: r.mem_total_bytes as number | null,
+    memAvailableBytes: r.mem_available_bytes as number | null,
+    updatedAt: iso(r.updated_at as number) as string,
+  };
+}
+
+function lineQualityOf(db: Db, gatewayId: string): LineQualityDetail[] {
+  return statement<[string], Record<string, number | string | null>>(
+    db,
+    `SELECT target, address, sent, received, loss_percent, rtt_min_ms, rtt_avg_ms, rtt_max_ms, jitter_ms, error,
+       updated_at FROM line_quality WHERE gateway_id = ? ORDER BY target`,
+  )
+    .all(gatewayId)
+    .map((r) => ({
+      target: r.target as string,
+      address: r.address as string | null,
+      sent: r.sent as number,
+      received: r.received as number,
+      lossPercent: r.loss_percent as number | null,
+      rttMinMs: r.rtt_min_ms as number | null,
+      rttAvgMs: r.rtt_avg_ms as number | null,
+      rttMaxMs: r.rtt_max_ms as number | null,
+      jitterMs: r.jitter_ms as number | null,
+      error: r.error as string | null,
+      updatedAt: iso(r.updated_at as number) as string,
+    }));
+}
+
+function speedTestsOf(db: Db, gatewayId: string): SpeedTestDetail[] {
+  return statement<[string, number], Record<string, number | string | null>>(
+    db,
+    `SELECT test_id, at, status, finished_at, download_bits_per_second, upload_bits_per_second, rtt_ms,
+       download_bytes, upload_bytes, server, error FROM speed_tests WHERE gateway_id = ?
+     ORDER BY at DESC, test_id DESC LIMIT ?`,
+  )
+    .all(gatewayId, SPEED_TESTS_SHOWN)
+    .map((r) => ({
+      testId: r.test_id as string,
+      requestedAt: iso(r.at as number) as string,
+      status: r.status as string,
+      finishedAt: iso(r.finished_at as number | null),
+      downloadBitsPerSecond: r.download_bits_per_second as number | null,
+      uploadBitsPerSecond: r.upload_bits_per_second as number | null,
+      rttMs: r.rtt_ms as number | null,
+      downloadBytes: r.download_bytes as number | null,
+      uploadBytes: r.upload_bytes as number | null,
+      server: r.server as string | null,
+      error: r.error as string | null,
+    }));
+}
+
+function agentHealthOf(health: string | null, at: number | null): GatewayDetail["agentHealth"] {
+  if (health === null || at === null) return null;
+  try {
+    return { ...(JSON.parse(health) as Record<string, unknown>), reportedAt: iso(at) as string };
+  } catch {
+    return null;
+  }
 }
 
 export function gatewayDetail(db: Db, gatewayId: string): GatewayDetail | null {
   return db.transaction(() => {
     const summary = listGateways(db, { gatewayId })[0];
     if (!summary) return null;
-    const offset = db
-      .prepare<[string], { clock_offset_ms: number | null }>(
-        "SELECT clock_offset_ms FROM gateways WHERE gateway_id = ?",
+    const gateway = db
+      .prepare<[string], { clock_offset_ms: number | null; health: string | null; health_at: number | null }>(
+        "SELECT clock_offset_ms, health, health_at FROM gateways WHERE gateway_id = ?",
       )
       .get(gatewayId);
     const radios = db
@@ -75,14 +210,40 @@ export function gatewayDetail(db: Db, gatewayId: string): GatewayDetail | null {
         txBytesPerSecond: r.tx_rate,
         updatedAt: iso(r.updated_at as number),
       }));
-    return { ...summary, clockOffsetMs: offset?.clock_offset_ms ?? null, radios, interfaces };
+    return {
+      ...summary,
+      clockOffsetMs: gateway?.clock_offset_ms ?? null,
+      router: routerOf(db, gatewayId),
+      agentHealth: agentHealthOf(gateway?.health ?? null, gateway?.health_at ?? null),
+      lineQuality: lineQualityOf(db, gatewayId),
+      speedTests: speedTestsOf(db, gatewayId),
+      radios,
+      interfaces,
+    };
   })();
+}
+
+export interface TypeSignal {
+  /** The rule in agent/insight/deviceRules.json. */
+  rule: string;
+  /** Which of the device's signals it looked at (hostname, vendorClass, vendor, prl, ...). */
+  on: string[];
+  weight: number;
 }
 
 export interface DeviceDetail {
   mac: string;
   vendor: string | null;
   randomized: boolean;
+  /** phone, tablet, computer, tv, ... or unknown when the signals are too weak to say. */
+  deviceType: string;
+  /** 0-1; 0 for unknown. */
+  typeConfidence: number;
+  /** The rules that decided the type (for unknown: the weak ones that matched). */
+  typeSignals: TypeSignal[];
+  /** DHCP option 60 and option 55 (comma-separated, the client's order) from its leases. */
+  vendorClass: string | null;
+  requestedOptions: string | null;
   /** The device's main address: its first IPv4 address if it has one. */
   ip: string | null;
   ips: string[];
@@ -97,11 +258,15 @@ export interface DeviceDetail {
   band: string | null;
   bridgePort: string | null;
   signalDbm: number | null;
-  /** As the access point counts: rx = from the device. */
-  rxBytesPerSecond: number | null;
-  txBytesPerSecond: number | null;
-  rxBytesThisLease: number;
-  txBytesThisLease: number;
+  /** Where the traffic figures come from: nlbwmon, conntrack or wifi-station (the access point's counters). */
+  trafficSource: string | null;
+  /** From the device's point of view: download = received by the device, upload = sent by it. */
+  downloadBytesPerSecond: number | null;
+  uploadBytesPerSecond: number | null;
+  downloadBytesThisLease: number;
+  uploadBytesThisLease: number;
+  downloadPacketsThisLease: number;
+  uploadPacketsThisLease: number;
   firstSeen: string;
   updatedAt: string;
 }
@@ -118,10 +283,18 @@ type DeviceRow = [
   band: string | null,
   bridgePort: string | null,
   signalDbm: number | null,
-  rxRate: number | null,
-  txRate: number | null,
-  leaseRxBytes: number,
-  leaseTxBytes: number,
+  deviceType: string | null,
+  typeConfidence: number | null,
+  typeSignals: string | null,
+  vendorClass: string | null,
+  requestedOptions: string | null,
+  trafficSource: string | null,
+  downRate: number | null,
+  upRate: number | null,
+  leaseDownBytes: number,
+  leaseUpBytes: number,
+  leaseDownPackets: number,
+  leaseUpPackets: number,
   firstSeenAt: number,
   updatedAt: number,
   expiresAt: number | null,
@@ -132,8 +305,9 @@ type DeviceRow = [
 // device (quadratic in devices); leases_by_mac finds them directly. A missing index then fails
 // loudly, not slowly.
 const DEVICES_SQL = `SELECT d.mac, d.ips, d.hostname, d.has_lease, d.present, d.connection, d.interface, d.band,
-    d.bridge_port, d.signal_dbm, d.rx_rate, d.tx_rate, d.lease_rx_bytes, d.lease_tx_bytes, d.first_seen_at,
-    d.updated_at,
+    d.bridge_port, d.signal_dbm, d.device_type, d.type_confidence, d.type_signals, d.vendor_class,
+    d.requested_options, d.traffic_source, d.down_rate, d.up_rate, d.lease_down_bytes, d.lease_up_bytes,
+    d.lease_down_packets, d.lease_up_packets, d.first_seen_at, d.updated_at,
     (SELECT min(l.expires_at) FROM leases l INDEXED BY leases_by_mac
       WHERE l.gateway_id = d.gateway_id AND l.mac = d.mac) AS expires_at
   FROM devices d WHERE d.gateway_id = ? AND d.mac > ? ORDER BY d.mac LIMIT ?`;
@@ -155,10 +329,18 @@ export function devicesOf(db: Db, gatewayId: string, page: Page & { after?: stri
       band,
       bridgePort,
       signalDbm,
-      rxRate,
-      txRate,
-      leaseRxBytes,
-      leaseTxBytes,
+      deviceType,
+      typeConfidence,
+      typeSignals,
+      vendorClass,
+      requestedOptions,
+      trafficSource,
+      downRate,
+      upRate,
+      leaseDownBytes,
+      leaseUpBytes,
+      leaseDownPackets,
+      leaseUpPackets,
       firstSeenAt,
       updatedAt,
       expiresAt,
@@ -168,6 +350,11 @@ export function devicesOf(db: Db, gatewayId: string, page: Page & { after?: stri
         mac,
         vendor: vendorOf(mac),
         randomized: isLocallyAdministered(mac),
+        deviceType: deviceType ?? "unknown",
+        typeConfidence: typeConfidence ?? 0,
+        typeSignals: typeSignals === null ? [] : (JSON.parse(typeSignals) as TypeSignal[]),
+        vendorClass,
+        requestedOptions,
         ip: ips.find((a) => !a.includes(":")) ?? ips[0] ?? null,
         ips,
         hostname,
@@ -179,10 +366,13 @@ export function devicesOf(db: Db, gatewayId: string, page: Page & { after?: stri
         band,
         bridgePort,
         signalDbm,
-        rxBytesPerSecond: rxRate,
-        txBytesPerSecond: txRate,
-        rxBytesThisLease: leaseRxBytes,
-        txBytesThisLease: leaseTxBytes,
+        trafficSource,
+        downloadBytesPerSecond: downRate,
+        uploadBytesPerSecond: upRate,
+        downloadBytesThisLease: leaseDownBytes,
+        uploadBytesThisLease: leaseUpBytes,
+        downloadPacketsThisLease: leaseDownPackets,
+        uploadPacketsThisLease: leaseUpPackets,
         firstSeen: iso(firstSeenAt) as string,
         updatedAt: iso(updatedAt) as string,
       };
@@ -207,16 +397,25 @@ function samples(rows: Array<Record<string, number | string | null>>): Sample[] 
   }));
 }
 
-/** Signal and traffic samples of the device's current lease, oldest first. */
+/**
+ * Signal and traffic samples of the device's current lease, oldest first. Traffic from the
+ * device's point of view (download = received by it), as in devicesOf.
+ */
 export function deviceHistory(db: Db, gatewayId: string, mac: string, page: Page = {}): Sample[] {
-  return samples(
-    db
-      .prepare<[string, string, number, number], Record<string, number | null>>(
-        `SELECT at, signal_dbm, rx_bytes, tx_bytes, rx_rate, tx_rate FROM device_samples
-         WHERE gateway_id = ? AND mac = ? AND at >= ? ORDER BY at LIMIT ?`,
-      )
-      .all(gatewayId, mac, page.since ?? 0, limitOf(page)),
-  );
+  return db
+    .prepare<[string, string, number, number], Record<string, number | null>>(
+      `SELECT at, signal_dbm, down_rate, up_rate, lease_down_bytes, lease_up_bytes FROM device_samples
+       WHERE gateway_id = ? AND mac = ? AND at >= ? ORDER BY at LIMIT ?`,
+    )
+    .all(gatewayId, mac, page.since ?? 0, limitOf(page))
+    .map((r) => ({
+      at: iso(r.at as number) as string,
+      signalDbm: r.signal_dbm ?? null,
+      downloadBytesPerSecond: r.down_rate ?? null,
+      uploadBytesPerSecond: r.up_rate ?? null,
+      downloadBytesThisLease: r.lease_down_bytes ?? null,
+      uploadBytesThisLease: r.lease_up_bytes ?? null,
+    }));
 }
 
 /** Interface bandwidth samples (router data), oldest first. */
