@@ -4,14 +4,23 @@
  * full-snapshot interval has passed, it collects and publishes a full snapshot. Publishing means appending to the on-disk
  * outbox, from which the publisher sends oldest first, so an outage or a restart loses nothing.
  * A changed boot id (the router reset under a running agent, as the simulator does) restarts the
- * sequence and is announced in the state topic.
+ * sequence and is announced in the state topic. Commands from the collector (commands/) ask for a
+ * full snapshot at once, through the same cycle, or run a speed test whose result is numbered
+ * and queued like a snapshot.
  */
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.js";
-import { type Snapshot, type SourceStatus, topicFor } from "../protocol/index.js";
+import {
+  PROTOCOL_VERSION,
+  type Snapshot,
+  type SourceStatus,
+  type SpeedTestResult,
+  topicFor,
+} from "../protocol/index.js";
 import { readBootId } from "./bootId.js";
 import { collectSnapshot, SourceStatusLog } from "./collectSnapshot.js";
+import { CommandHandler } from "./commands/commandHandler.js";
 import { LeaseFingerprints } from "./hooks/leaseFingerprints.js";
 import { SpoolWatcher } from "./hooks/spoolWatcher.js";
 import { MqttPublisher } from "./mqttPublisher.js";
@@ -24,6 +33,7 @@ import { type AgentHealth, buildHealth } from "./runtime/health.js";
 import { SequenceCounter } from "./sequenceCounter.js";
 import type { SnmpSource } from "./snmp/snmpSource.js";
 import type { Source, SourceContext } from "./sources/source.js";
+import type { SpeedTestOutcome } from "./speedtest/runSpeedTest.js";
 
 /** Change checks at most this far apart by default: a new device shows up within seconds. */
 export const DEFAULT_POLL_MS = 5000;
@@ -68,9 +78,13 @@ export interface AgentOptions {
    * the lease file stays the source of truth.
    */
   hookSpoolDir?: string;
+  /** --speedtest-url: speed tests go to this test server instead of the one the command names. */
+  speedTestUrl?: string;
 }
 
 type Unnumbered = Omit<Snapshot, "seq">;
+/** Why a snapshot is published: the detector's reasons, or a `snapshot` command. */
+type SnapshotReason = PublishReason | "requested";
 
 export class Agent {
   readonly #options: AgentOptions;
@@ -87,11 +101,21 @@ export class Agent {
   readonly #fingerprints = new LeaseFingerprints();
   #spool: SpoolWatcher | null = null;
   #runAgain = false;
+  /** A `snapshot` command is waiting: the next cycle publishes in full whatever changed. */
+  #fullRequested = false;
+  readonly #commands: CommandHandler;
 
   constructor(options: AgentOptions) {
     this.#options = options;
     this.#statusLog = new SourceStatusLog(options.log);
     this.#detector = new ChangeDetector(options.intervalMs);
+    this.#commands = new CommandHandler({
+      log: options.log,
+      requestSnapshot: () => this.#requestFullSnapshot(),
+      publishSpeedTest: (outcome) => this.#enqueueSpeedTest(outcome),
+      speedTestUrl: options.speedTestUrl,
+      ca: options.security?.ca,
+    });
   }
 
   get publisher(): MqttPublisher | null {
@@ -100,6 +124,10 @@ export class Agent {
 
   get outbox(): OutboxQueue | null {
     return this.#outbox;
+  }
+
+  get commands(): CommandHandler {
+    return this.#commands;
   }
 
   health(): AgentHealth {
@@ -145,6 +173,7 @@ export class Agent {
         clock: o.ctx.now,
         outbox,
         health: () => this.health(),
+        onCommand: (payload) => this.#commands.handle(payload),
         ...(o.security ? { security: o.security } : {}),
         ...(o.reconnect ? { backoff: o.reconnect } : {}),
         ...(o.maxInFlight ? { maxInFlight: o.maxInFlight } : {}),
@@ -178,6 +207,8 @@ export class Agent {
     if (this.#timer) clearTimeout(this.#timer);
     await this.#spool?.stop();
     await this.#cycle;
+    // A running speed test is aborted; its result (saying so) still goes to the outbox.
+    await this.#commands.stop();
     const publisher = this.#publisher;
     if (publisher?.connected)
       await publisher.flush(this.#options.shutdownFlushMs ?? DEFAULT_SHUTDOWN_FLUSH_MS);
@@ -214,6 +245,12 @@ export class Agent {
     this.#schedule(0);
   }
 
+  /** Before the loop is scheduled (start() still running), the first cycle sees the flag. */
+  #requestFullSnapshot(): void {
+    this.#fullRequested = true;
+    if (this.#timer || this.#cycle) this.#pollNow();
+  }
+
   async #watchHookSpool(dir: string): Promise<void> {
     const log = this.#options.log;
     this.#spool = new SpoolWatcher({
@@ -231,7 +268,10 @@ export class Agent {
 
   async #runCycle(): Promise<void> {
     try {
-      let reason = this.#detector.due(performance.now());
+      let reason: SnapshotReason | null = this.#fullRequested
+        ? "requested"
+        : this.#detector.due(performance.now());
+      this.#fullRequested = false;
       if (!reason) {
         // A cheap look first: only the lease servers and Wi-Fi, unless that already shows a change.
         const probe = await this.#collectUnnumbered(true);
@@ -245,12 +285,32 @@ export class Agent {
   }
 
   /** Numbers the snapshot and appends it to the outbox; the publisher sends it when it can. */
-  #enqueue(snapshot: Unnumbered, reason: PublishReason): void {
+  #enqueue(snapshot: Unnumbered, reason: SnapshotReason): void {
     const sequence = this.#sequence as SequenceCounter;
     const numbered: Snapshot = { ...snapshot, seq: sequence.next() };
     (this.#outbox as OutboxQueue).append(topicFor(numbered.gatewayId, "snapshot"), JSON.stringify(numbered));
     this.#detector.published(snapshot, performance.now());
     this.#options.log.debug({ seq: numbered.seq, reason }, "snapshot queued");
+    this.#publisher?.notify();
+  }
+
+  /** A speed test's result, numbered from the same per-boot sequence and queued like a snapshot. */
+  #enqueueSpeedTest(outcome: SpeedTestOutcome): void {
+    const sequence = this.#sequence;
+    const outbox = this.#outbox;
+    if (!sequence || !outbox) return;
+    const o = this.#options;
+    const message: SpeedTestResult = {
+      v: PROTOCOL_VERSION,
+      type: "speedtest",
+      gatewayId: o.gatewayId,
+      bootId: sequence.bootId,
+      seq: sequence.next(),
+      collectedAt: o.ctx.now(),
+      ...outcome,
+    };
+    outbox.append(topicFor(o.gatewayId, "speedtest"), JSON.stringify(message));
+    o.log.debug({ seq: message.seq, testId: message.testId }, "speed test result queued");
     this.#publisher?.notify();
   }
 

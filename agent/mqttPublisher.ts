@@ -10,13 +10,16 @@
  * Health refreshes during a connection repeat the online message with the same `n` (the broker
  * keeps the newest retained copy; the collector sees a repeat, not a newer state) because a
  * higher number would outrank the connection's will and a dead gateway would stay online.
+ *
+ * Commands: with `onCommand`, every connection subscribes to the gateway's own cmd topic
+ * (protocol/commands.ts) and hands each payload on, unvalidated (agent/commands/ validates).
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "../common/logger.js";
 import { TokenBucket } from "../common/tokenBucket.js";
-import { PROTOCOL_VERSION, type StateMessage, topicFor } from "../protocol/index.js";
+import { commandTopicFor, PROTOCOL_VERSION, type StateMessage, topicFor } from "../protocol/index.js";
 import type { OutboxQueue } from "./outbox/outbox.js";
 import {
   Backoff,
@@ -53,6 +56,8 @@ export interface PublisherOptions {
   /** Outbox messages per second sustained (a replayed backlog is paced; see publishPacer.ts). */
   publishRate?: number;
   healthIntervalMs?: number;
+  /** A message on the gateway's cmd topic; without it the agent does not subscribe. */
+  onCommand?: (payload: Buffer) => void;
 }
 
 export interface PublisherCounters {
@@ -84,6 +89,8 @@ export class MqttPublisher {
     this.#outbox = options.outbox;
     this.#stateTopic = topicFor(options.gatewayId, "state");
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    const onCommand = options.onCommand;
+    const commandTopic = commandTopicFor(options.gatewayId);
     this.#pacer = new TokenBucket(
       options.publishRate ?? DEFAULT_PUBLISH_RATE,
       DEFAULT_PUBLISH_BURST,
@@ -98,6 +105,14 @@ export class MqttPublisher {
       log: options.log,
       onConnect: (client) => this.#onConnect(client),
       onDisconnect: (client) => this.#onDisconnect(client),
+      ...(onCommand
+        ? {
+            subscriptions: [commandTopic],
+            onMessage: (topic: string, payload: Buffer) => {
+              if (topic === commandTopic) onCommand(payload);
+            },
+          }
+        : {}),
     });
   }
 
@@ -107,6 +122,11 @@ export class MqttPublisher {
 
   get connections(): number {
     return this.#connection.connections;
+  }
+
+  /** Connections on which the cmd topic subscription was granted. */
+  get subscribed(): number {
+    return this.#connection.subscribed;
   }
 
   start(): void {

@@ -81,6 +81,7 @@ function createAgent(config: AgentConfig, log: ReturnType<typeof createLogger>):
     reconnect: config.reconnect,
     healthIntervalMs: config.healthIntervalMs,
     ...(config.hookSpool && !printing ? { hookSpoolDir: config.hookSpool } : {}),
+    ...(config.speedtestUrl ? { speedTestUrl: config.speedtestUrl } : {}),
   });
 }
 

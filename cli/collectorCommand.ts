@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
+import { parseValue } from "../agent/config/parseValue.js";
 import { tokensCommand } from "../collector/api/tokensCommand.js";
 import { CredentialStore } from "../collector/auth/credentialStore.js";
 import {
@@ -15,13 +16,18 @@ import {
   hashPassword,
 } from "../collector/auth/passwordHash.js";
 import { PUBLISH_RATE_PER_SECOND } from "../collector/broker/limits.js";
+import {
+  DEFAULT_SPEEDTEST_BOUNDS,
+  parseSpeedTestUrl,
+  SPEEDTEST_PATH,
+} from "../collector/commands/speedTestConfig.js";
 import type { TlsFiles } from "../collector/embeddedBroker.js";
 import { DEFAULT_HTTP_LISTEN, parseHttpListen } from "../collector/http/httpServer.js";
 import { type Collector, type ExternalCollector, startCollector } from "../collector/runCollector.js";
 import { openDatabase } from "../collector/store/openDatabase.js";
 import { parseBrokerUrl } from "../common/brokerUrl.js";
 import { createLogger } from "../common/logger.js";
-import { isValidGatewayId } from "../protocol/index.js";
+import { isValidGatewayId, MAX_SPEEDTEST_BYTES, MAX_SPEEDTEST_SECONDS } from "../protocol/index.js";
 import { formatTable } from "./formatTable.js";
 import { integerOption, numberOption, reportErrors, untilSignal } from "./optionParsers.js";
 
@@ -39,6 +45,19 @@ interface CollectorFlags {
   http: string;
   maxPublishRate: number;
   routerDataMaxAge: number;
+  speedtestUrl?: string;
+  speedtestDownload: number;
+  speedtestUpload: number;
+  speedtestSeconds: number;
+}
+
+/** A size flag: bytes, or with K/KiB, M/MiB, G/GiB (powers of 1024), as the agent's sizes. */
+function sizeOption(max: number): (value: string) => number {
+  return (value) => {
+    const parsed = parseValue({ type: "bytes", min: 0, max }, value, true);
+    if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
+    return parsed.value as number;
+  };
 }
 
 /** Shortest password accepted from --password-stdin: a person's password below this is guessable. */
@@ -82,6 +101,28 @@ export function collectorCommand(): Command {
       numberOption(0.001, 3650),
       30,
     )
+    .option(
+      "--speedtest-url <url>",
+      `speed-test server as gateways reach it (default: http://<--http address>${SPEEDTEST_PATH}; needed when --http listens on 0.0.0.0 or ::)`,
+    )
+    .option(
+      "--speedtest-download <size>",
+      "bytes one speed test downloads at most, e.g. 25MiB",
+      sizeOption(MAX_SPEEDTEST_BYTES),
+      DEFAULT_SPEEDTEST_BOUNDS.downloadBytes,
+    )
+    .option(
+      "--speedtest-upload <size>",
+      "bytes one speed test uploads at most, e.g. 10MiB",
+      sizeOption(MAX_SPEEDTEST_BYTES),
+      DEFAULT_SPEEDTEST_BOUNDS.uploadBytes,
+    )
+    .option(
+      "--speedtest-seconds <s>",
+      "seconds each direction of a speed test runs at most",
+      numberOption(1, MAX_SPEEDTEST_SECONDS),
+      DEFAULT_SPEEDTEST_BOUNDS.maxSeconds,
+    )
     .action((flags: CollectorFlags, command: Command) =>
       reportErrors(() => runCollectorCommand(flags, command)),
     );
@@ -120,6 +161,7 @@ async function runCollectorCommand(flags: CollectorFlags, command: Command): Pro
   if (errors.length > 0) throw new Error(errors.join("; "));
 
   const http = parseHttpListen(flags.http);
+  const speedtestUrl = flags.speedtestUrl === undefined ? undefined : parseSpeedTestUrl(flags.speedtestUrl);
   const log = createLogger("collector");
   let tls: TlsFiles | undefined;
   if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
@@ -137,6 +179,14 @@ async function runCollectorCommand(flags: CollectorFlags, command: Command): Pro
     listen: flags.listen,
     http,
     routerDataMaxAgeMs: flags.routerDataMaxAge * 24 * 3600 * 1000,
+    speedTest: {
+      ...(speedtestUrl !== undefined ? { url: speedtestUrl } : {}),
+      bounds: {
+        downloadBytes: flags.speedtestDownload,
+        uploadBytes: flags.speedtestUpload,
+        maxSeconds: flags.speedtestSeconds,
+      },
+    },
     log,
   };
   let collector: Collector | ExternalCollector;

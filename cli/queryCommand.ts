@@ -7,8 +7,10 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { API_PREFIX, answerQuery } from "../collector/api/supportApi.js";
 import { openDatabase } from "../collector/store/openDatabase.js";
+import { addCommandRequests } from "./commandRequests.js";
 import { formatTable } from "./formatTable.js";
 import { reportErrors } from "./optionParsers.js";
+import { DEVICE_COLUMNS, deviceCells, gatewayText } from "./supportText.js";
 
 export interface SourceFlags {
   db: string;
@@ -73,41 +75,16 @@ const cellsOf = (rows: unknown): object[] =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? v.join(" ") : v])),
   );
 
-function output(result: unknown, flags: QueryFlags, columns: string[]): void {
+function output(result: unknown, flags: QueryFlags, columns: string[], cells = cellsOf): void {
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
   if (Array.isArray(result)) {
-    process.stdout.write(formatTable(cellsOf(result), columns));
+    process.stdout.write(formatTable(cells(result), columns));
     return;
   }
-  const { radios, interfaces, ...summary } = result as Record<string, unknown>;
-  const lines = Object.entries(summary).map(([k, v]) => `${k.padEnd(16)} ${v ?? "-"}`);
-  process.stdout.write(`${lines.join("\n")}\n\nradios\n`);
-  process.stdout.write(
-    formatTable(cellsOf(radios), [
-      "interface",
-      "ssid",
-      "frequencyMhz",
-      "channel",
-      "channelWidthMhz",
-      "noiseDbm",
-      "utilisation",
-    ]),
-  );
-  process.stdout.write("\ninterfaces\n");
-  process.stdout.write(
-    formatTable(cellsOf(interfaces), [
-      "name",
-      "rxBytesPerSecond",
-      "txBytesPerSecond",
-      "rxBytes",
-      "txBytes",
-      "rxErrors",
-      "txErrors",
-    ]),
-  );
+  process.stdout.write(gatewayText(result as Record<string, unknown>));
 }
 
 function sourceOptions(command: Command): Command {
@@ -130,13 +107,14 @@ export function queryCommand(): Command {
     path: (...a: string[]) => string,
     columns: string[],
     extra: (c: Command) => Command = (c) => c,
+    cells: (rows: unknown) => object[] = cellsOf,
   ) => {
     const command = sourceOptions(query.command(name).description(description));
     for (const a of args) command.argument(`<${a}>`);
     extra(command).action((...received: unknown[]) => {
       const positional = received.slice(0, args.length) as string[];
       const flags = received[args.length] as QueryFlags;
-      return reportErrors(async () => output(await run(path(...positional), flags), flags, columns));
+      return reportErrors(async () => output(await run(path(...positional), flags), flags, columns, cells));
     });
   };
   const since = (c: Command) =>
@@ -152,41 +130,33 @@ export function queryCommand(): Command {
   );
   add(
     "gateway",
-    "one gateway: router details, radios, interfaces with current rates",
+    "one gateway: router identity, agent health, line quality, speed tests, radios, interfaces",
     ["gateway"],
     (g) => `/gateways/${encodeURIComponent(g)}`,
     [],
   );
   add(
     "devices",
-    "the devices on a gateway now: vendor, address, lease, band or port, signal, rates, bytes this lease",
+    "the devices on a gateway now: type, vendor, address, band or port, signal, download/upload rate and this lease's bytes",
     ["gateway"],
     (g) => `/gateways/${encodeURIComponent(g)}/devices`,
-    [
-      "mac",
-      "vendor",
-      "randomized",
-      "ips",
-      "hostname",
-      "expiresAt",
-      "connection",
-      "interface",
-      "band",
-      "bridgePort",
-      "signalDbm",
-      "rxBytesPerSecond",
-      "txBytesPerSecond",
-      "rxBytesThisLease",
-      "txBytesThisLease",
-    ],
+    DEVICE_COLUMNS,
     after,
+    (rows) => deviceCells(rows as Array<Record<string, unknown>>),
   );
   add(
     "history",
     "signal and traffic samples of a device's current lease (one a minute at most)",
     ["gateway", "mac"],
     (g, m) => `/gateways/${encodeURIComponent(g)}/devices/${encodeURIComponent(m)}/history`,
-    ["at", "signalDbm", "rxBytesPerSecond", "txBytesPerSecond", "rxBytes", "txBytes"],
+    [
+      "at",
+      "signalDbm",
+      "downloadBytesPerSecond",
+      "uploadBytesPerSecond",
+      "downloadBytesThisLease",
+      "uploadBytesThisLease",
+    ],
     since,
   );
   add(
@@ -205,5 +175,6 @@ export function queryCommand(): Command {
     ["at", "type", "mac", "ip", "hostname"],
     since,
   );
+  addCommandRequests(query);
   return query;
 }

@@ -263,7 +263,7 @@ describe("embedded broker security", () => {
 
   it("closes a client that floods far beyond the publish rate", async () => {
     const a = await gateway("gw-a");
-    for (let i = 0; i < 40; i++) a.publish("leaseline/v1/gw-a/noise", "{}", { qos: 0 });
+    for (let i = 0; i < 40; i++) a.publish(topicFor("gw-a", "snapshot"), "{}", { qos: 0 });
     await closed(a);
     a.end(true);
     expect(collector.broker.refused["rate-limit"]).toBe(1);

@@ -16,7 +16,7 @@ import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "../common/logger.js";
 import { TokenBucket } from "../common/tokenBucket.js";
-import { parseTopic, topicFor } from "../protocol/index.js";
+import { type Command, commandTopicFor, parseTopic, topicFor } from "../protocol/index.js";
 import type { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
 import { AuthFailureBan, type BanPolicy, DEFAULT_BAN_POLICY } from "./broker/authFailureBan.js";
 import {
@@ -117,6 +117,13 @@ export interface EmbeddedBroker {
    * deletes it from the broker's store and tells subscribers it is gone. Resolves when done.
    */
   clearRetained(gatewayId: string): Promise<void>;
+  /** Whether a client with this id (a gateway's client id is its gateway id) is connected now. */
+  isConnected(gatewayId: string): boolean;
+  /**
+   * Publishes a command to the gateway's command topic, QoS 1 and not retained: it is for the
+   * connection that is there now. Resolves once the broker has handed it to the subscribers.
+   */
+  sendCommand(gatewayId: string, command: Command): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -278,7 +285,13 @@ export async function startEmbeddedBroker(
     },
   });
 
-  aedes.on("clientDisconnect", (client) => sessions.delete(client));
+  /** Connected clients by client id, for the online check before a command is sent. */
+  const byId = new Map<string, Client>();
+  aedes.on("clientReady", (client) => byId.set(client.id, client));
+  aedes.on("clientDisconnect", (client) => {
+    sessions.delete(client);
+    if (byId.get(client.id) === client) byId.delete(client.id);
+  });
   const onClientError = (client: Client | null, error: Error) => {
     if (client) sessions.delete(client);
     if (error instanceof Refusal) return;
@@ -364,6 +377,25 @@ export async function startEmbeddedBroker(
             payload: Buffer.alloc(0),
             qos: 0,
             retain: true,
+            dup: false,
+          },
+          (error) => (error ? reject(error) : resolve()),
+        );
+      }),
+    isConnected(gatewayId) {
+      const client = byId.get(gatewayId);
+      if (client && (client.closed || !client.connected)) byId.delete(gatewayId);
+      return client !== undefined && !client.closed && client.connected;
+    },
+    sendCommand: (gatewayId, command) =>
+      new Promise<void>((resolve, reject) => {
+        aedes.publish(
+          {
+            cmd: "publish",
+            topic: commandTopicFor(gatewayId),
+            payload: Buffer.from(JSON.stringify(command)),
+            qos: 1,
+            retain: false,
             dup: false,
           },
           (error) => (error ? reject(error) : resolve()),

@@ -1,7 +1,8 @@
 /**
  * A running collector: SQLite store, ingest, the message source (the embedded broker, or a
- * subscription to an external broker), the lifetime sweep and the HTTP server, started
- * together and stopped together (committing whatever was received).
+ * subscription to an external broker), the lifetime sweep, the HTTP server and the commands to
+ * gateways (speed tests, fresh snapshots), started together and stopped together (committing
+ * whatever was received).
  */
 
 import { isLoopbackHost, parseBrokerUrl } from "../common/brokerUrl.js";
@@ -9,6 +10,20 @@ import type { Logger } from "../common/logger.js";
 import { type ApiServer, startApiServer } from "./api/apiWorkerHost.js";
 import { CredentialStore } from "./auth/credentialStore.js";
 import { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
+import {
+  type CommandSender,
+  embeddedCommandSender,
+  externalCommandSender,
+} from "./commands/commandSender.js";
+import { requestSnapshot } from "./commands/snapshotRefresh.js";
+import {
+  checkSpeedTestBounds,
+  DEFAULT_SPEEDTEST_BOUNDS,
+  parseSpeedTestUrl,
+  type SpeedTestBounds,
+  speedTestUrlFor,
+} from "./commands/speedTestConfig.js";
+import { SpeedTestRequests } from "./commands/speedTestRequests.js";
 import {
   type BrokerLimits,
   type EmbeddedBroker,
@@ -41,6 +56,11 @@ export interface CollectorOptions {
   sweepIntervalMs?: number;
   /** Router-data maximum age: gateways silent longer than this are deleted with their data; ms. */
   routerDataMaxAgeMs?: number;
+  /**
+   * Speed tests: the test server's URL as gateways reach it (default: derived from `http`) and
+   * the bounds of one test (default DEFAULT_SPEEDTEST_BOUNDS).
+   */
+  speedTest?: { url?: string; bounds?: Partial<SpeedTestBounds> };
   /** Embedded broker limits (tests lower them; the CLI sets the publish rate). */
   brokerLimits?: Partial<BrokerLimits>;
   ingest?: Pick<IngestOptions, "maxBatch" | "maxDelayMs">;
@@ -87,6 +107,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   if (listen?.protocol === "mqtt" && options.tls) {
     throw new Error("--tls-cert/--tls-key given but --listen is mqtt://; use mqtts:// to listen with TLS");
   }
+  const speedTestBounds = checkSpeedTestBounds({ ...DEFAULT_SPEEDTEST_BOUNDS, ...options.speedTest?.bounds });
+  const speedTestUrl =
+    options.speedTest?.url === undefined ? undefined : parseSpeedTestUrl(options.speedTest.url);
   const sweepIntervalMs = Math.min(options.sweepIntervalMs ?? MAX_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS);
   const store = new SqliteStore(options.db);
   const ingest = new Ingest(store, log, {
@@ -97,6 +120,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   let broker: EmbeddedBroker | null = null;
   let external: ExternalSubscriber | null = null;
   let http: ApiServer | null = null;
+  let speedTests: SpeedTestRequests | null = null;
+  let sender: CommandSender | null = null;
+  const clock = options.clock ?? Date.now;
 
   const sweep = () => {
     try {
@@ -107,6 +133,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     } catch (error) {
       log.error({ err: error }, "lifetime sweep failed; retrying at the next interval");
     }
+    // Also fails tests a previous run of the collector left pending.
+    speedTests?.tick();
     try {
       const closed = broker?.revalidateCredentials() ?? 0;
       if (closed > 0) log.info({ closed }, "clients disconnected: their credential was removed or changed");
@@ -118,6 +146,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
 
   const stopAll = async () => {
     clearInterval(timer);
+    speedTests?.close();
     await http?.close();
     await broker?.close();
     await external?.close();
@@ -172,6 +201,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         "collector started in external-broker mode",
       );
     }
+    if (broker) sender = embeddedCommandSender(broker);
+    else if (external) sender = externalCommandSender(external, store.db);
     if (options.http) {
       const sources = {
         ingest,
@@ -189,8 +220,33 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         log,
         metrics: () => renderCollectorMetrics(sources),
         erase: (subject) => eraseEverywhere(subject),
+        commands: {
+          speedTest: async (gatewayId) =>
+            speedTests
+              ? speedTests.request(gatewayId)
+              : { ok: false, status: 503, error: "the collector is still starting" },
+          refresh: async (gatewayId) =>
+            sender
+              ? requestSnapshot(store.db, sender, gatewayId, clock(), log)
+              : { ok: false, status: 503, error: "the collector has no broker to send commands through" },
+        },
+        speedTestMaxSeconds: speedTestBounds.maxSeconds,
         ...(options.clock ? { clock: options.clock } : {}),
       });
+      const server = speedTestUrlFor(speedTestUrl, { host: options.http.host, port: http.port });
+      if ("problem" in server) log.warn({ problem: server.problem }, "speed tests unavailable");
+      if (sender) {
+        const api = http;
+        speedTests = new SpeedTestRequests({
+          db: store.db,
+          sender,
+          server,
+          bounds: speedTestBounds,
+          grants: { grant: (g) => api.grantSpeedTest(g), revoke: (token) => api.revokeSpeedTest(token) },
+          log,
+          clock,
+        });
+      }
     }
   } catch (error) {
     await stopAll();

@@ -159,6 +159,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: "host to measure latency, jitter and loss to, besides the WAN gateway (repeatable)",
   },
   {
+    key: "speedtestUrl",
+    kind: text,
+    arg: "<url>",
+    description:
+      "run requested speed tests against this http(s) test server instead of the collector's (the request's one-time token is sent to it)",
+  },
+  {
     key: "commandTimeout",
     kind: millis(100, 60_000),
     arg: "<ms>",

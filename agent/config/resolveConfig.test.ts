@@ -139,6 +139,23 @@ describe("agent configuration", () => {
     ]);
   });
 
+  it("takes an http(s) --speedtest-url, from a flag or the file, and refuses anything else", () => {
+    const stateDir = dir();
+    const flag = { ...publishing(stateDir), speedtestUrl: "https://speed.isp.example:8443/t" };
+    expect(resolveConfig(flag, {}).config.speedtestUrl).toBe("https://speed.isp.example:8443/t");
+    const file = configFile({ speedtestUrl: "http://10.0.0.1:8080" });
+    expect(resolveConfig({ ...publishing(stateDir), config: file }, {}).config.speedtestUrl).toBe(
+      "http://10.0.0.1:8080",
+    );
+    expect(resolveConfig(publishing(stateDir), {}).config.speedtestUrl).toBeUndefined();
+    expect(problemsOf({ ...publishing(stateDir), speedtestUrl: "speed.isp.example" })).toEqual([
+      '--speedtest-url: expected an http:// or https:// URL, got "speed.isp.example"',
+    ]);
+    expect(problemsOf({ ...publishing(stateDir), config: configFile({ speedtestUrl: "ftp://x" }) })).toEqual([
+      expect.stringMatching(/"speedtestUrl": expected an http:\/\/ or https:\/\/ URL, got ftp:/),
+    ]);
+  });
+
   it("reports a state directory that cannot be created, with the fix", () => {
     const d = dir();
     writeFileSync(join(d, "file"), "");

@@ -14,6 +14,7 @@ import { type BrokerSecurity, readBrokerSecurity } from "../runtime/brokerSecuri
 import type { SnmpClientOptions } from "../snmp/snmpClient.js";
 import { snmpOptionsFromFlags } from "../snmpOptions.js";
 import { parseSourceList, type SourceName } from "../sources/registry.js";
+import { testServerUrlProblem } from "../speedtest/testServerUrls.js";
 import { CONFIG_KEYS, flagOf, KEY_NAMES } from "./configKeys.js";
 import { didYouMean } from "./didYouMean.js";
 import { parseValue } from "./parseValue.js";
@@ -28,6 +29,7 @@ export interface AgentConfig {
   bootIdFile: string;
   clockFile?: string;
   hookSpool?: string;
+  speedtestUrl?: string;
   root: string;
   intervalMs: number;
   pollMs: number;
@@ -249,6 +251,10 @@ export function resolveConfig(
     problems.push(...(error as Error).message.split("\n  "));
   }
 
+  const speedtestUrl = str("speedtestUrl");
+  const speedtestUrlProblem = speedtestUrl === undefined ? null : testServerUrlProblem(speedtestUrl);
+  if (speedtestUrlProblem) problems.push(`${where("speedtestUrl")}: ${speedtestUrlProblem}`);
+
   const stateDir = str("stateDir") as string;
   const outboxDir = str("outboxDir") ?? join(stateDir, "outbox");
   if (!printing) {
@@ -257,7 +263,7 @@ export function resolveConfig(
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  const optional = (key: "dnsmasqLeases" | "iscDhcpdLeases" | "clockFile" | "hookSpool") =>
+  const optional = (key: "dnsmasqLeases" | "iscDhcpdLeases" | "clockFile" | "hookSpool" | "speedtestUrl") =>
     str(key) ? { [key]: str(key) as string } : {};
   const config: AgentConfig = {
     gatewayId,
@@ -267,6 +273,7 @@ export function resolveConfig(
     ...optional("iscDhcpdLeases"),
     ...optional("clockFile"),
     ...optional("hookSpool"),
+    ...optional("speedtestUrl"),
     bootIdFile: str("bootIdFile") as string,
     root: str("root") as string,
     intervalMs: num("interval") * 1000,

@@ -7,6 +7,7 @@
  * the same messages twice and acknowledge them behind the outbox's back. So reconnectPeriod is 0
  * and every attempt is a fresh client, ended with force when its connection closes: its pending
  * publishes fail at once (the outbox sends them again), and each connection arms a fresh will.
+ * The session is clean, so each connection subscribes afresh (QoS 1) to `subscriptions`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
@@ -27,6 +28,10 @@ export interface ReconnectingClientOptions {
   onConnect: (client: MqttClient) => void;
   /** A connection that had been established is gone (lost, restarted or stopped). */
   onDisconnect: (client: MqttClient) => void;
+  /** Topics subscribed at QoS 1 on every connection. */
+  subscriptions?: readonly string[];
+  /** A message on one of the subscriptions, from the current connection only. */
+  onMessage?: (topic: string, payload: Buffer) => void;
   stableMs?: number;
 }
 
@@ -39,6 +44,8 @@ export class ReconnectingClient {
   #restarting = false;
   /** Connections established, the first included. */
   connections = 0;
+  /** Connections on which the broker granted every subscription. */
+  subscribed = 0;
 
   constructor(options: ReconnectingClientOptions) {
     this.#options = options;
@@ -105,6 +112,15 @@ export class ReconnectingClient {
       this.connections++;
       o.log.info({ broker: o.url, attempt: o.backoff.attempt }, "connected to broker");
       o.onConnect(client);
+      this.#subscribe(client);
+    });
+    client.on("message", (topic, payload) => {
+      if (this.#current !== client) return;
+      try {
+        o.onMessage?.(topic, payload);
+      } catch (error) {
+        o.log.error({ err: error, topic }, "message handler failed; message dropped");
+      }
     });
     client.on("error", (error) =>
       o.log.warn({ broker: o.url, err: error.message }, "broker connection error"),
@@ -129,6 +145,26 @@ export class ReconnectingClient {
         if (!this.#stopped) this.#attempt();
       }, delayMs);
       this.#timer.unref();
+    });
+  }
+
+  #subscribe(client: MqttClient): void {
+    const o = this.#options;
+    const topics = o.subscriptions ?? [];
+    if (topics.length === 0) return;
+    client.subscribe([...topics], { qos: 1 }, (error, granted) => {
+      if (this.#current !== client) return;
+      if (error) {
+        o.log.warn({ err: error.message, topics }, "subscription failed");
+        return;
+      }
+      // A refusal is SUBACK 0x80 (128), not an error: the broker does not let this client read the topic.
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (refused.length > 0) o.log.warn({ topics: refused }, "subscription refused by the broker");
+      else {
+        this.subscribed++;
+        o.log.debug({ topics }, "subscribed");
+      }
     });
   }
 }

@@ -12,6 +12,7 @@ import type { EraseResult } from "../privacy/privacyErase.js";
 import { exportSubject, type PrivacySubject } from "../privacy/privacyExport.js";
 import type { Db } from "../store/openDatabase.js";
 import { ApiError } from "./apiError.js";
+import { answerCommandRoute, type CommandHandlers, isCommandAction } from "./commandRoutes.js";
 import { openApiDocument } from "./openApi.js";
 import { gatewayParam, macParam } from "./params.js";
 import { API_PREFIX, answerQuery } from "./supportApi.js";
@@ -28,6 +29,8 @@ export interface ApiOptions {
   log: Pick<Logger, "info" | "error">;
   /** The collector's clock; asynchronous when the main thread must be asked for it. */
   clock?: () => number | Promise<number>;
+  /** Commands to gateways (speed test, refresh), sent by the main thread. */
+  commands?: CommandHandlers;
 }
 
 function sendJson(response: ServerResponse, status: number, json: string): void {
@@ -91,6 +94,13 @@ export function mountApi(http: HttpServer, options: ApiOptions): void {
         return;
       }
       authorize(tokens, request, ["support", "privacy"]);
+      if (isCommandAction(action)) {
+        const gatewayId = gatewayParam(parts[1] as string);
+        const route = { action, method, gatewayId, params: url.searchParams };
+        const { status, body } = await answerCommandRoute(readDb, options.commands, route);
+        send(response, status, body);
+        return;
+      }
       if (method !== "GET") throw new ApiError(405, "queries use GET");
       send(response, 200, answerQuery(readDb, { path, params: url.searchParams, now: await clock() }));
     } catch (error) {

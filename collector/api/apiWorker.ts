@@ -2,13 +2,17 @@
  * The HTTP API worker thread: the collector's HTTP server (`/api/v1/...` and `/metrics`) with its
  * own read-only connection. Ingest commits synchronously on the main thread; answering queries
  * here means a commit no longer holds up a request. What only the main thread has (ingest
- * counters, the ingest queue and the broker for an erase, an injected clock) is asked for by
- * message; a main thread that does not answer in time gets the client a 503, never a hang.
+ * counters, the ingest queue and the broker for an erase, a command to a gateway, an injected
+ * clock) is asked for by message; a main thread that does not answer in time gets the client a
+ * 503, never a hang. The speed-test server lives here too; the main thread grants its tokens.
  * Started and restarted by apiWorkerHost.ts.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type { CommandOutcome } from "../commands/commandOutcome.js";
 import { preloadOuiTable } from "../enrich/ouiVendor.js";
 import { type HttpServer, startHttpServer } from "../http/httpServer.js";
+import { mountSpeedTestEndpoint } from "../http/speedTestEndpoint.js";
+import { SpeedTestGrants } from "../http/speedTestGrants.js";
 import type { EraseResult } from "../privacy/privacyErase.js";
 import { type Db, openDatabase } from "../store/openDatabase.js";
 import { ApiError } from "./apiError.js";
@@ -60,6 +64,7 @@ function ask(request: MainRequest, timeoutMs: number, unanswered: string): Promi
 
 let readDb: Db | null = null;
 let http: HttpServer | null = null;
+const speedTestGrants = new SpeedTestGrants();
 
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
@@ -80,6 +85,12 @@ port.on("message", (message: ToWorker) => {
     case "stop":
       void stop();
       return;
+    case "speedtest-grant":
+      speedTestGrants.add(message.grant);
+      return;
+    case "speedtest-revoke":
+      speedTestGrants.revoke(message.token);
+      return;
     case "crash":
       setImmediate(() => {
         throw new Error("API worker crash requested by a test");
@@ -99,7 +110,12 @@ async function stop(): Promise<void> {
 const { replyTimeoutMs } = data;
 try {
   readDb = openDatabase(data.db, { readonly: true });
-  http = await startHttpServer(data.listen, log);
+  http = await startHttpServer(
+    data.listen,
+    log,
+    // An upload's body arrives for as long as a speed test's direction may run.
+    data.speedTestMaxSeconds === null ? {} : { requestTimeoutMs: (data.speedTestMaxSeconds + 15) * 1000 },
+  );
 } catch (error) {
   post({ type: "start-failed", stage: readDb ? "listen" : "database", message: (error as Error).message });
   readDb?.close();
@@ -120,9 +136,17 @@ if (http && readDb) {
       response.writeHead(503, { "content-type": "text/plain; charset=utf-8" }).end(`${error.message}\n`);
     }
   });
+  mountSpeedTestEndpoint(http, speedTestGrants, log);
+  const command = (what: "speedtest" | "refresh") => (gatewayId: string) =>
+    ask(
+      { what, gatewayId },
+      replyTimeoutMs.command,
+      "the collector's main thread did not answer (the command may still be sent)",
+    ) as Promise<CommandOutcome>;
   mountApi(http, {
     readDb,
     log,
+    commands: { speedTest: command("speedtest"), refresh: command("refresh") },
     erase: (subject) =>
       ask(
         { what: "erase", subject },

@@ -1,7 +1,8 @@
 /**
  * Runs the collector's HTTP server (`/api/v1/...`, `/metrics`) in a worker thread (apiWorker.ts)
  * and answers what the worker asks of the main thread: the metrics text, an erase (ingest queue,
- * database, retained broker message) and, with an injected clock, the time. A worker that dies
+ * database, retained broker message), a command to a gateway and, with an injected clock, the
+ * time; and tells the worker which speed-test tokens its test server accepts. A worker that dies
  * is logged and restarted on the same port, a bounded number of times in a row; the collector
  * itself keeps running either way.
  */
@@ -11,7 +12,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../../common/logger.js";
 import type { HttpListen } from "../http/httpServer.js";
+import type { SpeedTestGrant } from "../http/speedTestGrants.js";
 import type { PrivacySubject } from "../privacy/privacyExport.js";
+import type { CommandHandlers } from "./commandRoutes.js";
 import type { ApiWorkerData, FromWorker, MainRequest, ToWorker } from "./workerMessages.js";
 
 export interface ApiServer {
@@ -23,6 +26,9 @@ export interface ApiServer {
   close(): Promise<void>;
   /** Tests only: the worker throws an uncaught error, as a bug in it would. */
   crashWorkerForTest(): void;
+  /** The test server accepts this speed test's token (a restarted worker is told again). */
+  grantSpeedTest(grant: SpeedTestGrant): void;
+  revokeSpeedTest(token: string): void;
 }
 
 export interface ApiServerOptions {
@@ -32,6 +38,9 @@ export interface ApiServerOptions {
   /** The /metrics text, rendered on the main thread where the counters are. */
   metrics(): string;
   erase(subject: PrivacySubject): Promise<Record<string, unknown>>;
+  commands?: CommandHandlers;
+  /** Speed tests' per-direction time bound when the collector offers them (uploads may run that long). */
+  speedTestMaxSeconds?: number;
   /** An injected clock (tests): the worker then asks for the time on each request. */
   clock?: () => number;
   replyTimeoutMs?: Partial<ApiWorkerData["replyTimeoutMs"]>;
@@ -43,7 +52,7 @@ export interface ApiServerOptions {
  * Main-thread reply deadlines. A commit takes milliseconds, so seconds mean the main thread is
  * stuck; /metrics fits Prometheus' default 10 s scrape timeout; an erase also checkpoints the WAL.
  */
-export const REPLY_TIMEOUT_MS = { metrics: 5000, erase: 15_000, now: 5000 } as const;
+export const REPLY_TIMEOUT_MS = { metrics: 5000, erase: 15_000, now: 5000, command: 10_000 } as const;
 /** Crashes in a row before giving up: a worker that dies at once would otherwise spin. */
 export const MAX_RESTARTS = 5;
 /** First restart delay, doubled for each further crash in a row. */
@@ -62,7 +71,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     listen: options.listen,
     clockFromMain: options.clock !== undefined,
     replyTimeoutMs: { ...REPLY_TIMEOUT_MS, ...options.replyTimeoutMs },
+    speedTestMaxSeconds: options.speedTestMaxSeconds ?? null,
   };
+  /** Speed-test tokens granted and not yet revoked, with when each lapses (Date.now clock). */
+  const grants = new Map<string, { grant: SpeedTestGrant; until: number }>();
   /** The worker serving now (null while none is). */
   let worker: Worker | null = null;
   /** Every worker not yet exited, with whether it got as far as listening. */
@@ -75,12 +87,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const answer = async (from: Worker, id: number, request: MainRequest): Promise<void> => {
     let reply: ToWorker;
     try {
-      const value =
-        request.what === "metrics"
-          ? options.metrics()
-          : request.what === "erase"
-            ? await options.erase(request.subject)
-            : (options.clock ?? Date.now)();
+      const value = await answerOf(request);
       reply = { type: "reply", id, ok: true, value };
     } catch (error) {
       const { message, stack } = error instanceof Error ? error : new Error(String(error));
@@ -89,10 +96,39 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     from.postMessage(reply); // A no-op if that worker has died meanwhile.
   };
 
+  const answerOf = async (request: MainRequest): Promise<unknown> => {
+    switch (request.what) {
+      case "metrics":
+        return options.metrics();
+      case "erase":
+        return options.erase(request.subject);
+      case "now":
+        return (options.clock ?? Date.now)();
+      case "speedtest":
+      case "refresh": {
+        const commands = options.commands;
+        if (!commands) return { ok: false, status: 503, error: "this collector sends no commands" };
+        return request.what === "speedtest"
+          ? commands.speedTest(request.gatewayId)
+          : commands.refresh(request.gatewayId);
+      }
+    }
+  };
+
   /** Starts a worker; resolves with its port once it listens, rejects if it cannot start. */
   const spawn = () =>
     new Promise<number>((resolve, reject) => {
       const w = new Worker(entry, { workerData: data, name: "leaseline-api" });
+      // Queued until the worker listens for messages: a restarted worker accepts the same tests.
+      const now = Date.now();
+      for (const [token, { grant, until }] of grants) {
+        if (until <= now) grants.delete(token);
+        else
+          w.postMessage({
+            type: "speedtest-grant",
+            grant: { ...grant, validForMs: until - now },
+          } satisfies ToWorker);
+      }
       const startedAt = Date.now();
       const state = { listening: false };
       live.set(w, state);
@@ -191,6 +227,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     crashWorkerForTest() {
       worker?.postMessage({ type: "crash" } satisfies ToWorker);
+    },
+    grantSpeedTest(grant) {
+      grants.set(grant.token, { grant, until: Date.now() + grant.validForMs });
+      for (const w of live.keys()) w.postMessage({ type: "speedtest-grant", grant } satisfies ToWorker);
+    },
+    revokeSpeedTest(token) {
+      grants.delete(token);
+      for (const w of live.keys()) w.postMessage({ type: "speedtest-revoke", token } satisfies ToWorker);
     },
   };
 

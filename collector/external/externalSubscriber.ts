@@ -11,11 +11,16 @@
  * message goes to one of them. A gateway's messages may then be stored out of order by two
  * collectors; the store's sequence rules make an older snapshot arriving late change nothing.
  * Authorization of gateways is the external broker's job (ACLs such as Mosquitto's
- * `pattern write leaseline/v1/%u/#`).
+ * `pattern write leaseline/v1/%u/snapshot` and `pattern read leaseline/v1/%u/cmd`; deploy/README.md).
+ *
+ * Commands to gateways are published through the same connection (QoS 1, not retained). The
+ * subscription's wildcard also brings them back, and other collectors' commands too: they are
+ * acknowledged and skipped, never handed to ingest.
  */
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "../../common/logger.js";
-import { ALL_GATEWAYS_FILTER } from "../../protocol/index.js";
+import { ALL_GATEWAYS_FILTER, type Command, commandTopicFor } from "../../protocol/index.js";
+import { isCommandTopic } from "../broker/authorization.js";
 import type { IngestSink } from "../embeddedBroker.js";
 
 export interface ExternalBrokerOptions {
@@ -41,6 +46,11 @@ export interface ExternalSubscriber {
   connected(): boolean;
   /** Resolves at the first successful subscription. */
   readonly ready: Promise<void>;
+  /**
+   * Publishes a command to the gateway's command topic (QoS 1, not retained); resolves when the
+   * broker acknowledged it. Rejects at once while the collector is not connected to the broker.
+   */
+  sendCommand(gatewayId: string, command: Command): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +106,10 @@ export function startExternalSubscriber(
 
   // mqtt.js handles one incoming message at a time and writes the PUBACK in this callback.
   client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+    if (isCommandTopic(packet.topic)) {
+      callback();
+      return;
+    }
     ingest.submit(packet.topic, packet.payload).then(
       () => callback(),
       (error: Error) => {
@@ -160,6 +174,13 @@ export function startExternalSubscriber(
     counters,
     connected: () => client.connected && subscribed,
     ready,
+    async sendCommand(gatewayId, command) {
+      if (!client.connected) throw new Error(`not connected to the external broker ${options.url}`);
+      await client.publishAsync(commandTopicFor(gatewayId), JSON.stringify(command), {
+        qos: 1,
+        retain: false,
+      });
+    },
     async close() {
       closing = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);

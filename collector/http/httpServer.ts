@@ -44,6 +44,8 @@ export function parseHttpListen(value: string, flag = "--http"): HttpListen | nu
 export async function startHttpServer(
   listen: HttpListen,
   log: Pick<Logger, "info" | "error">,
+  /** `requestTimeoutMs`: a whole request's time, when bodies may take longer (speed-test uploads); headers still get 10 s. */
+  options: { requestTimeoutMs?: number } = {},
 ): Promise<HttpServer> {
   const routes = new Map<string, Map<string, RouteHandler>>();
   const prefixes: Array<[string, RouteHandler]> = [];
@@ -83,7 +85,7 @@ export async function startHttpServer(
         response.end("internal error\n");
       });
   });
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.requestTimeout = Math.max(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
   server.headersTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
