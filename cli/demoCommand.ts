@@ -1,10 +1,11 @@
 /**
  * `leaseline demo`: a collector with its embedded broker and SQLite file, one simulated gateway
  * whose network lives at N times real speed, and an agent reading that gateway through the
- * real source paths (its files under the gateway's root, its iw/ip/bridge commands), all in
- * one process. Prints where to look and, every few seconds, what the collector holds.
+ * real source paths (its files under the gateway's root, its bin/ commands), all in one process,
+ * with the HTTP API on loopback and a support token, so `query gateway`, `query speedtest` and the
+ * rest can be tried against it. Prints where to look and, every few seconds, what the collector holds.
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
@@ -12,6 +13,7 @@ import { Agent } from "../agent/agent.js";
 import { BOOT_ID_PATH } from "../agent/bootId.js";
 import { SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
+import { TokenStore } from "../collector/api/tokenStore.js";
 import { startCollector } from "../collector/runCollector.js";
 import { listGateways } from "../collector/store/queries.js";
 import { devicesOf } from "../collector/store/supportQueries.js";
@@ -20,6 +22,7 @@ import { LEASELINE_VERSION } from "../common/version.js";
 import { SimulatedGateway } from "../simulator/index.js";
 import { formatTable } from "./formatTable.js";
 import { integerOption, numberOption, reportErrors, untilSignal } from "./optionParsers.js";
+import { DEVICE_COLUMNS, deviceCells } from "./supportText.js";
 
 interface DemoFlags {
   dir?: string;
@@ -64,7 +67,15 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const db = join(dir, "collector.db");
   const log = createLogger("demo", process.env.LEASELINE_LOG_LEVEL ?? "warn");
 
-  const collector = await startCollector({ db, listen: `mqtt://127.0.0.1:${flags.port}`, log });
+  const collector = await startCollector({
+    db,
+    listen: `mqtt://127.0.0.1:${flags.port}`,
+    http: { host: "127.0.0.1", port: 0 },
+    log,
+  });
+  const tokenFile = join(dir, "support.token");
+  writeFileSync(tokenFile, `${new TokenStore(collector.store.db).add("support").token}\n`, { mode: 0o600 });
+  const api = `--url http://127.0.0.1:${collector.http?.port} --token-file ${tokenFile}`;
   const gateway = new SimulatedGateway({
     root: dir,
     gatewayId: GATEWAY_ID,
@@ -104,11 +115,14 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       "Leaseline demo",
       `  collector      embedded MQTT broker on mqtt://127.0.0.1:${collector.broker.port}, database ${db}`,
       `  gateway        ${GATEWAY_ID}, simulated at ${flags.speed}x under ${gatewayRoot}`,
-      `  agent          reading ${gatewayRoot} every 2 s (${GATEWAY_ID}'s files and its bin/ iw, ip, bridge)`,
+      `  agent          reading ${gatewayRoot} every 2 s (${GATEWAY_ID}'s files and its bin/ commands)`,
+      `  HTTP API       http://127.0.0.1:${collector.http?.port}/api/v1 (support token in ${tokenFile})`,
       "",
       "Ask the collector yourself, in another terminal:",
       `  npx leaseline query gateways --db ${db}`,
       `  npx leaseline query devices ${GATEWAY_ID} --db ${db} [--json]`,
+      `  npx leaseline query gateway ${GATEWAY_ID} ${api}`,
+      `  npx leaseline query speedtest ${GATEWAY_ID} ${api}`,
       "Stop with Ctrl-C.",
       "",
     ].join("\n"),
@@ -122,18 +136,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     out.write(
       `\n${GATEWAY_ID}: ${gw.online ? "online" : "offline"}, boot ${gw.bootId}, ${gw.deviceCount} leases\n`,
     );
-    out.write(
-      formatTable(devicesOf(collector.store.db, GATEWAY_ID), [
-        "mac",
-        "vendor",
-        "ip",
-        "hostname",
-        "connection",
-        "band",
-        "signalDbm",
-        "expiresAt",
-      ]),
-    );
+    out.write(formatTable(deviceCells(devicesOf(collector.store.db, GATEWAY_ID)), DEVICE_COLUMNS));
   };
   const timer = setInterval(show, 5000);
   const stopAfter =

@@ -48,10 +48,10 @@ export const DEVICE_COLUMNS = [
 ];
 
 /** One table row per device: download = received by the device; totals are this lease's. */
-export function deviceCells(devices: readonly Row[]): Row[] {
+export function deviceCells(devices: readonly object[]): Row[] {
   const total = (d: Row, bytes: unknown) =>
     d.trafficSource === null && bytes === 0 ? null : humanBytes(bytes);
-  return devices.map((d) => ({
+  return (devices as readonly Row[]).map((d) => ({
     mac: d.mac,
     type: d.deviceType,
     vendor: d.vendor === null && d.randomized === true ? "(random)" : cut(d.vendor, 10),
@@ -171,33 +171,39 @@ export function gatewayText(detail: Row): string {
       ["requested", "status", "download", "upload", "rtt ms", "server", "error"],
     ),
   );
-  const cells = (rows: unknown) =>
-    ((rows as Row[] | undefined) ?? []).map((r) =>
-      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? v.join(" ") : v])),
-    );
+  const rows = (value: unknown) => (value as Row[] | undefined) ?? [];
   out.push(
     "\nradios\n",
-    formatTable(cells(radios), [
-      "interface",
-      "ssid",
-      "frequencyMhz",
-      "channel",
-      "channelWidthMhz",
-      "noiseDbm",
-      "utilisation",
-    ]),
+    formatTable(
+      rows(radios).map((r) => ({
+        interface: r.interface,
+        ssid: cut(r.ssid, 24),
+        MHz: r.frequencyMhz,
+        channel: r.channel,
+        width: r.channelWidthMhz,
+        "noise dBm": r.noiseDbm,
+        "busy%": typeof r.utilisation === "number" ? Math.round(r.utilisation * 100) : null,
+      })),
+      ["interface", "ssid", "MHz", "channel", "width", "noise dBm", "busy%"],
+    ),
   );
+  // Interface counters as the kernel counts them: rx = received by the router on that interface.
   out.push(
     "\ninterfaces\n",
-    formatTable(cells(interfaces), [
-      "name",
-      "rxBytesPerSecond",
-      "txBytesPerSecond",
-      "rxBytes",
-      "txBytes",
-      "rxErrors",
-      "txErrors",
-    ]),
+    formatTable(
+      rows(interfaces).map((i) => ({
+        name: i.name,
+        "rx/s": humanBytes(i.rxBytesPerSecond),
+        "tx/s": humanBytes(i.txBytesPerSecond),
+        rx: humanBytes(i.rxBytes),
+        tx: humanBytes(i.txBytes),
+        "rx errors": i.rxErrors,
+        "tx errors": i.txErrors,
+        "rx dropped": i.rxDropped,
+        "tx dropped": i.txDropped,
+      })),
+      ["name", "rx/s", "tx/s", "rx", "tx", "rx errors", "tx errors", "rx dropped", "tx dropped"],
+    ),
   );
   return out.join("");
 }
