@@ -1,5 +1,5 @@
 /**
- * The `iw`, `ip`, `bridge`, `nlbw`, `conntrack` and `ping` executables of a simulated gateway
+ * The `iw`, `ip`, `bridge`, `ubus`, `nlbw`, `conntrack` and `ping` executables of a simulated gateway
  * (`DIR/<gatewayId>/bin`): tiny POSIX shell scripts that print the output the simulator rendered
  * into `../.sim/` on its last tick, chosen by their arguments. Unsupported arguments fail with a usage line on stderr and
  * exit 1; an unknown Wi-Fi interface fails as iw does (`No such device`, exit 237).
@@ -37,12 +37,12 @@ exec cat "$file"
 `;
 
 export const IP_SCRIPT = `#!/bin/sh
-# Simulated ip (leaseline simulator): \`ip [-j] [-4|-6] neigh [show]\` from ../.sim.
+# Simulated ip (leaseline simulator): \`ip [-j] [-4|-6] neigh [show]\` and \`ip -j addr [show] [[dev] IF]\` from ../.sim.
 # The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
 PATH=/usr/bin:/bin
 sim="$(dirname "$0")/../.sim"
 usage() {
-  echo 'Usage: ip [ -j ] [ -4 | -6 ] neigh [ show ]' >&2
+  printf 'Usage: ip [ -j ] [ -4 | -6 ] neigh [ show ]\\n       ip -j addr [ show ] [ [ dev ] IFNAME ]\\n' >&2
   exit 1
 }
 json=
@@ -60,6 +60,20 @@ while [ $# -gt 0 ]; do
 done
 case "$1" in
   n|ne|nei|neigh|neighbor|neighbour) shift ;;
+  a|ad|add|addr|addre|addres|address)
+    shift
+    [ -n "$json" ] && [ -z "$family" ] || usage
+    case "$1" in show|list|ls) shift ;; esac
+    [ "$1" = dev ] && [ $# -eq 2 ] && shift
+    [ $# -eq 0 ] && exec cat "$sim/ip-addr.json"
+    [ $# -eq 1 ] || usage
+    case "$1" in
+      ""|*/*|.*) file= ;;
+      *) file="$sim/ip-addr-$1.json" ;;
+    esac
+    [ -n "$file" ] && [ -f "$file" ] || { printf 'Device "%s" does not exist.\\n' "$1" >&2; exit 1; }
+    exec cat "$file"
+    ;;
   *) usage ;;
 esac
 case "$*" in
@@ -68,6 +82,21 @@ case "$*" in
 esac
 if [ -n "$json" ]; then exec cat "$sim/ip$family-neigh.json"; fi
 exec cat "$sim/ip$family-neigh.txt"
+`;
+
+/** `ubus call system board` (OpenWrt gateways); any other call is refused as ubus refuses what it cannot do. */
+export const UBUS_SCRIPT = `#!/bin/sh
+# Simulated ubus (leaseline simulator): \`ubus call system board\` from ../.sim.
+# The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
+PATH=/usr/bin:/bin
+sim="$(dirname "$0")/../.sim"
+if [ $# -eq 0 ]; then
+  echo 'Usage: ubus [<options>] <command> [arguments...]' >&2
+  exit 1
+fi
+[ "$*" = "call system board" ] && exec cat "$sim/ubus-system-board.json"
+echo 'Command failed: Not supported' >&2
+exit 8
 `;
 
 export const BRIDGE_SCRIPT = `#!/bin/sh

@@ -1,7 +1,7 @@
 /**
  * Which kind of router a simulated gateway is, and so which tools it ships. The DHCP server
  * decides, as on real gateways: dnsmasq means OpenWrt (BusyBox ping, nlbwmon for per-host
- * traffic, IPv6 on the LAN through odhcpd), ISC dhcpd or Kea a Debian-style box (iputils ping,
+ * traffic, IPv6 on the LAN through odhcpd, ubus), ISC dhcpd or Kea a Debian-style box (iputils ping,
  * conntrack-tools and /proc/net/nf_conntrack with accounting on, IPv4 only on the LAN).
  */
 import type { LeaseFormat } from "./scenario.js";
@@ -17,6 +17,8 @@ export interface FlavourTools {
   ping: "busybox" | "iputils";
   /** LAN devices get global IPv6 addresses (router advertisements with a delegated prefix). */
   lanIpv6: boolean;
+  /** OpenWrt's bus: `ubus call system board` says what the router is. */
+  ubus: boolean;
 }
 
 const OPENWRT: FlavourTools = {
@@ -25,6 +27,7 @@ const OPENWRT: FlavourTools = {
   conntrack: false,
   ping: "busybox",
   lanIpv6: true,
+  ubus: true,
 };
 const DEBIAN: FlavourTools = {
   flavour: "debian",
@@ -32,6 +35,7 @@ const DEBIAN: FlavourTools = {
   conntrack: true,
   ping: "iputils",
   lanIpv6: false,
+  ubus: false,
 };
 
 export function flavourTools(leaseFormat: LeaseFormat): FlavourTools {

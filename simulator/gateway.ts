@@ -1,7 +1,7 @@
 /**
  * A simulated gateway: the model plus everything a real gateway exposes. With a root directory it
- * writes its files under `root/<gatewayId>/` (lease file, procfs, sysfs, and the command outputs
- * its `bin/iw`, `bin/ip` and `bin/bridge` print); with SNMP options it serves the same state over
+ * writes its files under `root/<gatewayId>/` (lease file, procfs, sysfs, release files, and the
+ * command outputs its `bin/iw`, `bin/ip`, `bin/bridge` and `bin/ubus` print); with SNMP options it serves the same state over
  * SNMP on 127.0.0.1. Nothing happens in the constructor; `start()` begins, `stop()` ends.
  */
 import { chmodSync } from "node:fs";
@@ -13,6 +13,7 @@ import {
   IW_SCRIPT,
   NLBW_SCRIPT,
   pingScript,
+  UBUS_SCRIPT,
 } from "./binScripts.js";
 import { GatewayFiles } from "./files.js";
 import { flavourTools } from "./flavour.js";
@@ -20,6 +21,7 @@ import { echoRun, FAR_CLASSES } from "./lineQuality.js";
 import { GatewayModel, type GatewayModelOptions } from "./model.js";
 import { renderConntrackList, renderProcNfConntrack } from "./render/conntrack.js";
 import { renderDnsmasqLeases } from "./render/dnsmasq.js";
+import { renderIpAddrJson } from "./render/ipAddr.js";
 import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson } from "./render/iproute.js";
 import { renderIscLeases } from "./render/iscDhcpd.js";
 import { renderIwDev, renderIwInfo, renderStationDump, renderSurveyDump } from "./render/iw.js";
@@ -36,6 +38,14 @@ import {
   renderUptime,
   sysfsStatistics,
 } from "./render/proc.js";
+import {
+  renderDebianVersion,
+  renderKernelHostname,
+  renderKernelOsrelease,
+  renderOpenwrtRelease,
+  renderOsRelease,
+  renderUbusSystemBoard,
+} from "./render/release.js";
 import { SnmpAgent, type SnmpAgentOptions } from "./snmpAgent.js";
 import {
   fdbEntries,
@@ -83,6 +93,7 @@ export class SimulatedGateway extends GatewayModel {
   private leaseFileText = "";
   private rendered: ReadonlyMap<string, string> | null = null;
   private renderedAt = -1;
+  private identity: [string, string][] | null = null;
   private wallStart = 0;
   private simStart = 0;
 
@@ -193,6 +204,7 @@ export class SimulatedGateway extends GatewayModel {
     const tools = flavourTools(this.leaseFormat);
     if (tools.nlbw) files.write("bin/nlbw", NLBW_SCRIPT, 0o755);
     if (tools.conntrack) files.write("bin/conntrack", CONNTRACK_SCRIPT, 0o755);
+    if (tools.ubus) files.write("bin/ubus", UBUS_SCRIPT, 0o755);
     files.write("bin/ping", pingScript(tools.ping), 0o755);
     if (this.dir) chmodSync(join(this.dir, "bin"), 0o755);
   }
@@ -254,12 +266,35 @@ export class SimulatedGateway extends GatewayModel {
     const fdb = fdbEntries(this);
     out.set(".sim/bridge-fdb.txt", renderBridgeFdb(this, fdb));
     out.set(".sim/bridge-fdb.json", renderBridgeFdbJson(this, fdb));
+    for (const [path, content] of this.identityFiles()) out.set(path, content);
+    // Address lifetimes count down, so `ip -j addr` is rendered every instant.
+    out.set(".sim/ip-addr.json", renderIpAddrJson(this) ?? "[]\n");
+    for (const iface of this.interfaces) {
+      out.set(`.sim/ip-addr-${iface.name}.json`, renderIpAddrJson(this, iface.name) ?? "[]\n");
+    }
     this.renderTrafficAndLine(out);
     // The gateway's clock, for a harness that runs an agent against this directory.
     out.set(".sim/clock", `${this.clockMs()}\n`);
     this.rendered = out;
     this.renderedAt = this.t;
     return out;
+  }
+
+  /** Release files, kernel names and `ubus call system board`: fixed for the gateway's life, so rendered once. */
+  private identityFiles(): [string, string][] {
+    if (this.identity) return this.identity;
+    const osRelease = renderOsRelease(this);
+    const files: [string, string | null][] = [
+      ["etc/openwrt_release", renderOpenwrtRelease(this)],
+      ["usr/lib/os-release", osRelease],
+      ["etc/os-release", osRelease],
+      ["etc/debian_version", renderDebianVersion(this)],
+      ["proc/sys/kernel/hostname", renderKernelHostname(this)],
+      ["proc/sys/kernel/osrelease", renderKernelOsrelease(this)],
+      [".sim/ubus-system-board.json", renderUbusSystemBoard(this)],
+    ];
+    this.identity = files.filter((f): f is [string, string] => f[1] !== null);
+    return this.identity;
   }
 
   /** Per-host traffic (nlbw on OpenWrt, conntrack on Debian-style gateways) and what ping prints. */

@@ -1,14 +1,15 @@
 /**
  * The router itself: an OpenWrt-style layout with loopback, a LAN port (eth0) and the two radios
- * bridged into br-lan, and a WAN port (eth1); router MACs from router vendors' OUIs, radios on
- * locally administered variants as most targets derive them; channels, SSID and noise per gateway.
+ * bridged into br-lan, and a WAN port (eth1); router MACs from the model's maker's OUI
+ * (routerModels.ts), radios on locally administered variants as most targets derive them;
+ * channels, SSID (the maker's default name or the ISP's) and noise per gateway.
  */
 import { Counter } from "./counter.js";
+import type { GatewayFlavour } from "./flavour.js";
 import { hexColon, type Prng } from "./prng.js";
+import { type RouterHardware, routerHardwareFor } from "./routerModels.js";
 import type { InterfaceKind, SimInterface, SimRadio } from "./types.js";
 
-const ROUTER_OUIS = ["94:83:c4", "c4:e9:84", "60:38:e0", "e4:8d:8c"];
-const SSIDS = ["Leaseline", "HomeNet", "Vodafone-", "FRITZ!Box 7590 ", "TP-Link_"];
 const CHANNELS_24 = [1, 6, 11];
 /** 5 GHz primary channel and the centre of its 80 MHz block. */
 const CHANNELS_5: [number, number][] = [
@@ -31,8 +32,10 @@ const BACKGROUND: Record<string, [number, number]> = {
 export function buildHardware(
   prng: Prng,
   wrap32: ReadonlySet<string>,
-): { interfaces: SimInterface[]; radios: SimRadio[] } {
-  const base = prng.pick(ROUTER_OUIS);
+  flavour: GatewayFlavour,
+): { interfaces: SimInterface[]; radios: SimRadio[]; hardware: RouterHardware } {
+  const hardware = prng.pick(routerHardwareFor(flavour));
+  const base = hardware.oui;
   const tail = prng.bytes(3);
   const withOffset = (oui: string, n: number): string => {
     const b = [...tail];
@@ -65,7 +68,7 @@ export function buildHardware(
       background: BACKGROUND[name] ?? [0, 0],
     }),
   );
-  const ssid = `${prng.pick(SSIDS)}${hexColon(prng.bytes(2)).replace(":", "").toUpperCase()}`;
+  const ssid = `${prng.pick(hardware.ssidPrefixes)}${hexColon(prng.bytes(2)).replace(":", "").toUpperCase()}`;
   const ch24 = prng.pick(CHANNELS_24);
   const [ch5, center5] = prng.pick(CHANNELS_5);
   const radios: SimRadio[] = [
@@ -98,5 +101,5 @@ export function buildHardware(
       upAt: 0,
     },
   ];
-  return { interfaces, radios };
+  return { interfaces, radios, hardware };
 }

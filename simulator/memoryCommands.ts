@@ -1,7 +1,7 @@
 /**
- * The in-memory twins of the `nlbw`, `conntrack` and `ping` scripts (binScripts.ts): the same
- * argument handling, the same bytes on stdout and the same failures, answered from the
- * gateway's rendered files. Which of them exist depends on the gateway's flavour.
+ * The in-memory twins of the `nlbw`, `conntrack`, `ping` and `ubus` scripts and of `ip -j addr`
+ * (binScripts.ts): the same argument handling, the same bytes on stdout and the same failures,
+ * answered from the gateway's rendered files. Which of them exist depends on the gateway's flavour.
  * memoryContext.test.ts holds them equal to the scripts.
  */
 import { type CommandResult, commandFailed, notInstalled } from "../agent/sources/runCommand.js";
@@ -73,7 +73,44 @@ export function runSimulatedCommand(
     );
   }
   if (command === "ping") return ping(gateway, tools.ping, args);
+  if (command === "ubus") {
+    if (!tools.ubus) return notInstalled(command);
+    if (args.length === 0)
+      return exited(command, args, 1, "", "Usage: ubus [<options>] <command> [arguments...]\n");
+    if (line === "call system board")
+      return exited(command, args, 0, files().get(".sim/ubus-system-board.json") ?? "");
+    return exited(command, args, 8, "", "Command failed: Not supported\n");
+  }
+  if (command === "ip") return ipAddr(gateway, args);
   return null;
+}
+
+const IP_USAGE =
+  "Usage: ip [ -j ] [ -4 | -6 ] neigh [ show ]\n       ip -j addr [ show ] [ [ dev ] IFNAME ]\n";
+
+/** `ip -j addr [show] [[dev] IF]`; null when the arguments are not an addr command (memoryContext handles neigh). */
+function ipAddr(gateway: SimulatedGateway, args: readonly string[]): CommandResult | null {
+  const rest = [...args];
+  let json = false;
+  let family = false;
+  while (rest[0]?.startsWith("-")) {
+    const flag = rest.shift();
+    if (flag === "-j" || flag === "-json") json = true;
+    else if (flag === "-4" || flag === "-6") family = true;
+    else return null;
+  }
+  if (!/^(a|ad|add|addr|addre|addres|address)$/.test(rest.shift() ?? "")) return null;
+  const usage = () => exited("ip", args, 1, "", IP_USAGE);
+  if (!json || family) return usage();
+  if (["show", "list", "ls"].includes(rest[0] ?? "\0")) rest.shift();
+  if (rest[0] === "dev" && rest.length === 2) rest.shift();
+  const files = gateway.renderedFiles();
+  if (rest.length === 0) return exited("ip", args, 0, files.get(".sim/ip-addr.json") ?? "");
+  if (rest.length !== 1) return usage();
+  const dev = rest[0] as string;
+  const text = /^$|\/|^\./.test(dev) ? undefined : files.get(`.sim/ip-addr-${dev}.json`);
+  if (text === undefined) return exited("ip", args, 1, "", `Device "${dev}" does not exist.\n`);
+  return exited("ip", args, 0, text);
 }
 
 function ping(

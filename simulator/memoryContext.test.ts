@@ -56,9 +56,71 @@ describe("simulatedGatewayContext", () => {
       if (real.status === "ok" && memory.status === "ok") expect(memory.stdout).toBe(real.stdout);
     }
     expect(await inMemory.runCommand("ip", ["-x", "neigh"])).toMatchObject({ status: "error" });
-    expect(await inMemory.runCommand("ubus", ["list"])).toMatchObject({ status: "absent" });
     await gateway.stop();
   });
+
+  for (const leaseFormat of ["dnsmasq", "kea"] as const) {
+    it(`serves the router's identity and addresses like the files and scripts (${leaseFormat} gateway)`, async () => {
+      const dir = tempDir("memctx-identity");
+      dirs.push(dir);
+      const gateway = new SimulatedGateway({
+        root: dir.path,
+        gatewayId: "gw-id",
+        devices: 6,
+        seed: 8,
+        leaseFormat,
+        realtime: false,
+      });
+      await gateway.start();
+      gateway.advance(10 * 60_000);
+      const root = `${dir.path}/gw-id`;
+      const onDisk = createSystemContext({ root, commandTimeoutMs: 5000, commandDirs: [`${root}/bin`] });
+      const inMemory = simulatedGatewayContext(gateway);
+      const openwrt = leaseFormat === "dnsmasq";
+      for (const file of [
+        "/etc/openwrt_release",
+        "/etc/os-release",
+        "/usr/lib/os-release",
+        "/etc/debian_version",
+        "/proc/sys/kernel/hostname",
+        "/proc/sys/kernel/osrelease",
+      ]) {
+        expect(await inMemory.readSystemFile(file), file).toBe(await onDisk.readSystemFile(file));
+      }
+      // Each flavour has its own release file.
+      expect(
+        await onDisk.readSystemFile(openwrt ? "/etc/debian_version" : "/etc/openwrt_release"),
+      ).toBeNull();
+      const commands: Array<[string, string[]]> = [
+        ["ubus", ["call", "system", "board"]],
+        ["ubus", ["list"]],
+        ["ubus", []],
+        ["ip", ["-j", "addr", "show", "dev", "eth1"]],
+        ["ip", ["-j", "addr"]],
+        ["ip", ["-json", "a", "show", "br-lan"]],
+        ["ip", ["-j", "address", "list", "dev", "lo"]],
+        ["ip", ["-j", "addr", "show", "dev", "eth9"]],
+        ["ip", ["-j", "addr", "show", "dev", "../clock"]],
+        ["ip", ["addr"]],
+        ["ip", ["-j", "-4", "addr"]],
+        ["ip", ["-j", "addr", "show", "dev", "eth1", "up"]],
+      ];
+      for (const [command, args] of commands) {
+        const real = await onDisk.runCommand(command, args);
+        expect(await inMemory.runCommand(command, args), `${command} ${args.join(" ")}`).toEqual(real);
+      }
+      const board = await onDisk.runCommand("ubus", ["call", "system", "board"]);
+      if (openwrt) expect(board.status === "ok" && board.stdout).toMatch(/^\{\n\t"kernel": "/);
+      else expect(board.status).toBe("absent");
+      const eth1 = await onDisk.runCommand("ip", ["-j", "addr", "show", "dev", "eth1"]);
+      expect(eth1.status === "ok" && eth1.stdout).toContain(`"local":"${gateway.wanIp}"`);
+      expect(await onDisk.runCommand("ip", ["-j", "addr", "show", "dev", "eth9"])).toMatchObject({
+        status: "error",
+        error: expect.stringContaining('Device "eth9" does not exist.'),
+      });
+      await gateway.stop();
+    });
+  }
 
   // The agent's own invocations plus what a person might type; every answer, failures included, byte for byte.
   const pingTargets = (gw: SimulatedGateway) => [

@@ -7,11 +7,14 @@
  * gateways advances a simulated minute in about a second of CPU): no per-tick work, counters are
  * rates integrated on read, and pending actions sit in one timer heap per gateway.
  */
+import { sitePrefix, wanIpv6 } from "./addressing.js";
 import { type Band, clientIdFor, randomMac } from "./catalog.js";
 import type { Counter } from "./counter.js";
+import { flavourTools } from "./flavour.js";
 import { buildHardware } from "./hardware.js";
 import { ACTIVITY_MEAN_MS, createDevices, PRESENCE_MEAN_MS, pickActivity } from "./household.js";
 import { hashString, hexColon, mix32, Prng, uuidV4 } from "./prng.js";
+import { type FirmwareRelease, firmwareFor, type RouterHardware } from "./routerModels.js";
 import type { IwVersion, LeaseFormat, Scenario, ScenarioEntry } from "./scenario.js";
 import { TimerQueue } from "./timerQueue.js";
 import { TrafficAccounting } from "./traffic.js";
@@ -78,9 +81,18 @@ export class GatewayModel {
   /** Learned bridge entries of wired devices are repeated as `self` rows, as hardware switches do. */
   readonly switchFdbDuplicates: boolean;
   readonly subnet: string;
+  /** WAN IPv4 by DHCP, in 192.0.2.0/24 (documentation space the simulated internet's servers do not use). */
   readonly wanIp: string;
   readonly wanGatewayIp: string;
   readonly wanGatewayMac: string;
+  /** The provider's /56 and the WAN's DHCPv6 address in its link /64 (addressing.ts); stable across reboots. */
+  readonly sitePrefix: readonly number[];
+  readonly wanIpv6: string;
+  /** What the router is and runs (routerModels.ts); the flavour follows the DHCP server. */
+  readonly hardware: RouterHardware;
+  readonly firmware: FirmwareRelease;
+  /** OpenWrt keeps its default hostname; a Debian box is named after its line when provisioned. */
+  readonly hostname: string;
 
   readonly devices: SimDevice[];
   readonly interfaces: SimInterface[];
@@ -134,14 +146,24 @@ export class GatewayModel {
     this.iwVersion = options.iwVersion ?? sg.iwVersion ?? (prng.chance(0.2) ? "6.17" : "6.9");
     this.switchFdbDuplicates = prng.chance(0.3);
     this.subnet = prng.pick(SUBNETS);
-    this.wanIp = `100.${prng.int(64, 127)}.${prng.int(0, 255)}.${prng.int(2, 254)}`;
-    this.wanGatewayIp = this.wanIp.replace(/\.\d+$/, ".1");
+    // Three draws as before, so every later value of a seed stays what it was.
+    prng.int(64, 127);
+    prng.int(0, 255);
+    this.wanIp = `192.0.2.${prng.int(2, 254)}`;
+    this.wanGatewayIp = "192.0.2.1";
     this.wanGatewayMac = `00:00:5e:00:01:${hexColon(prng.bytes(1))}`;
 
     const wrapDefault = prng.chance(0.25) ? ["wlan0", "wlan1"] : [];
-    const hardware = buildHardware(prng, new Set(options.wrap32 ?? sg.wrap32 ?? wrapDefault));
+    const flavour = flavourTools(this.leaseFormat).flavour;
+    const hardware = buildHardware(prng, new Set(options.wrap32 ?? sg.wrap32 ?? wrapDefault), flavour);
     this.interfaces = hardware.interfaces;
     this.radios = hardware.radios;
+    this.hardware = hardware.hardware;
+    // From a hash, not the stream: choosing firmware leaves the household's random values alone.
+    this.firmware = firmwareFor(flavour, mix32(this.seed, hashString(this.gatewayId) ^ 0xf1f));
+    this.hostname = flavour === "openwrt" ? "OpenWrt" : this.gatewayId;
+    this.sitePrefix = sitePrefix(this.seed, this.gatewayId);
+    this.wanIpv6 = wanIpv6(this.sitePrefix);
     for (const iface of this.interfaces) this.ifByName.set(iface.name, iface);
     this.bridge = this.ifByName.get("br-lan") as SimInterface;
     this.wan = this.ifByName.get("eth1") as SimInterface;

@@ -16,8 +16,15 @@ import { parseKeaLeases4 } from "../agent/sources/kea/parseKeaLeases.js";
 import { parseIpNeighJson } from "../agent/sources/neigh/parseIpNeighJson.js";
 import { parseIpNeighText } from "../agent/sources/neigh/parseIpNeighText.js";
 import { parseProcNetDev } from "../agent/sources/netdev/parseProcNetDev.js";
+import {
+  parseOpenwrtRelease,
+  parseOsRelease,
+  parseUbusSystemBoard,
+} from "../agent/sources/release/parseReleaseFiles.js";
+import { parseIpAddrJson } from "../agent/sources/router/parseProcRouterFiles.js";
 import type { Lease, Neighbor } from "../protocol/index.js";
 import type { SimulatedGateway } from "./gateway.js";
+import { routerHardwareFor } from "./routerModels.js";
 import { manualGateway, readGatewayFile, tempRoot } from "./testSupport.js";
 
 const byIp = <T extends { ip: string }>(rows: T[]) => [...rows].sort((a, b) => a.ip.localeCompare(b.ip));
@@ -180,5 +187,98 @@ describe.each(["isc-dhcpd", "kea"] as const)("round trip of the %s lease log", (
     const path = leaseFormat === "kea" ? "var/lib/kea/kea-leases4.csv" : "var/lib/dhcp/dhcpd.leases";
     expect(readGatewayFile(gw, path)).toBe(gw.renderLeaseFile());
     expect(join(gw.dir as string, path)).toContain(gw.gatewayId);
+  });
+});
+
+describe("round trip of the router's identity through the agent's release and address parsers", () => {
+  // Enough gateways to meet every model and release of both flavours.
+  const gateways = Array.from(
+    { length: 48 },
+    (_, i) =>
+      manualGateway({
+        gatewayId: `gw-${i}`,
+        seed: 100 + i,
+        devices: 2,
+        leaseFormat: i % 3 === 2 ? "kea" : "dnsmasq",
+      }).gw,
+  );
+  for (const gw of gateways) gw.advance(120_000);
+
+  it("covers every model and both OpenWrt releases", () => {
+    const models = new Set(gateways.map((gw) => gw.hardware.model));
+    for (const hw of [...routerHardwareFor("openwrt"), ...routerHardwareFor("debian")]) {
+      expect(models, hw.model).toContain(hw.model);
+    }
+    const releases = new Set(gateways.map((gw) => gw.firmware.version));
+    expect([...releases].sort()).toEqual(["12", "23.05.5", "24.10.5"]);
+  });
+
+  it("release files and ubus say what the gateway is", () => {
+    for (const gw of gateways) {
+      const files = gw.renderedFiles();
+      const { hardware: hw, firmware: fw } = gw;
+      const os = parseOsRelease(files.get("etc/os-release") ?? "");
+      expect(os.skipped).toEqual([]);
+      if (fw.distribution !== "OpenWrt") {
+        expect(os.records[0]).toMatchObject({ distribution: "Debian GNU/Linux", version: "12" });
+        expect(files.has("etc/openwrt_release") || files.has(".sim/ubus-system-board.json")).toBe(false);
+        continue;
+      }
+      const release = {
+        distribution: "OpenWrt",
+        version: fw.version,
+        revision: fw.revision,
+        target: hw.target,
+      };
+      expect(os.records[0]).toMatchObject(release);
+      const distrib = parseOpenwrtRelease(files.get("etc/openwrt_release") ?? "");
+      expect(distrib).toMatchObject({ records: [release], skipped: [] });
+      const boardText = files.get(".sim/ubus-system-board.json") ?? "";
+      const board = parseUbusSystemBoard(boardText);
+      expect(board).toMatchObject({
+        records: [
+          {
+            ...release,
+            model: hw.model,
+            board: hw.boardName,
+            kernel: fw.kernel,
+            hostname: "OpenWrt",
+            system: hw.system,
+          },
+        ],
+        skipped: [],
+      });
+      // ubus escapes the slash of the target; 24.10 adds the build date to the release table.
+      expect(boardText).toContain(`"target": "${hw.target?.replace("/", "\\/")}"`);
+      expect(JSON.parse(boardText).release.builddate).toBe(
+        fw.announcesBuildDate ? String(fw.buildDate) : undefined,
+      );
+    }
+  });
+
+  it("`ip -j addr` holds the WAN, LAN and loopback addresses", () => {
+    for (const gw of gateways) {
+      const files = gw.renderedFiles();
+      expect(parseIpAddrJson(files.get(".sim/ip-addr-eth1.json") ?? "")).toEqual([gw.wanIp, gw.wanIpv6]);
+      const all = JSON.parse(files.get(".sim/ip-addr.json") ?? "") as { ifname: string; address: string }[];
+      expect(all.map((l) => l.ifname)).toEqual(gw.interfaces.map((i) => i.name));
+      expect(all.map((l) => l.address)).toEqual(gw.interfaces.map((i) => i.mac));
+      const lan = parseIpAddrJson(files.get(".sim/ip-addr-br-lan.json") ?? "");
+      expect(lan[0]).toBe(`${gw.subnet}.1`);
+      // OpenWrt hands the LAN a /60 of the delegated prefix and of its ULA; the Debian boxes route IPv4 only.
+      expect(lan.length).toBe(gw.leaseFormat === "dnsmasq" ? 3 : 1);
+      expect(parseIpAddrJson(files.get(".sim/ip-addr-wlan0.json") ?? "")).toEqual([]);
+    }
+  });
+
+  it("has no WAN address before DHCP answered after a boot", () => {
+    const gw = gateways[0] as SimulatedGateway;
+    gw.reboot();
+    expect(parseIpAddrJson(gw.renderedFiles().get(".sim/ip-addr-eth1.json") ?? "")).toEqual([]);
+    gw.advance(10_000);
+    expect(parseIpAddrJson(gw.renderedFiles().get(".sim/ip-addr-eth1.json") ?? "")).toEqual([
+      gw.wanIp,
+      gw.wanIpv6,
+    ]);
   });
 });

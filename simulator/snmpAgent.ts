@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import type { GatewayModel, SimInterface } from "./model.js";
 import { hashString, mix32 } from "./prng.js";
+import { unameVersion } from "./routerModels.js";
 import { fdbEntries, kernelStats, type NeighborEntry, neighborEntries } from "./views.js";
 
 export interface SnmpAgentOptions {
@@ -274,7 +275,11 @@ export class SnmpAgent {
     }
     const m = this.model;
     const br = m.iface("br-lan");
-    mib.setScalarValue("sysDescr", "Linux OpenWrt 5.15.167 #0 SMP Mon Sep 23 12:34:46 2024 aarch64");
+    // Net-SNMP's default sysDescr is `uname -s -n -r -v -m`.
+    mib.setScalarValue(
+      "sysDescr",
+      `Linux ${m.hostname} ${m.firmware.kernel} ${unameVersion(m.hardware, m.firmware)} ${m.hardware.machine}`,
+    );
     mib.setScalarValue("sysObjectID", "1.3.6.1.4.1.8072.3.2.10");
     mib.setScalarValue("sysContact", "noc@isp.example");
     mib.setScalarValue("sysName", m.gatewayId);

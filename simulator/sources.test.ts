@@ -7,9 +7,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSysClassNetSource } from "../agent/sources/netdev/sysClassNetSource.js";
 import { detectSources } from "../agent/sources/registry.js";
+import { createRouterSource } from "../agent/sources/router/routerSource.js";
 import type { SourceRecords } from "../agent/sources/source.js";
 import { createSystemContext, fileClock } from "../agent/sources/systemContext.js";
 import type { SimulatedGateway } from "./gateway.js";
+import { simulatedGatewayContext } from "./memoryContext.js";
 import { manualGateway, tempRoot } from "./testSupport.js";
 
 describe("the agent's sources on a simulated gateway", () => {
@@ -102,3 +104,62 @@ describe("the agent's sources on a simulated gateway", () => {
     );
   });
 });
+
+describe.each(["dnsmasq", "isc-dhcpd"] as const)(
+  "the agent's router source on a simulated %s gateway",
+  (leaseFormat) => {
+    let gw: SimulatedGateway;
+    let cleanup: () => void;
+    beforeAll(async () => {
+      const tmp = tempRoot();
+      cleanup = tmp.cleanup;
+      gw = manualGateway({ root: tmp.root, seed: 41, devices: 6, leaseFormat }).gw;
+      await gw.start();
+      gw.advance(20 * 60_000);
+    });
+    afterAll(async () => {
+      await gw.stop();
+      cleanup();
+    });
+
+    it("reads back the router's identity and WAN addresses, from files and scripts and from memory alike", async () => {
+      const onDisk = createSystemContext({
+        root: gw.dir as string,
+        commandTimeoutMs: 5000,
+        commandDirs: [join(gw.dir as string, "bin")],
+        clock: fileClock(join(gw.dir as string, ".sim", "clock")),
+      });
+      const openwrt = leaseFormat === "dnsmasq";
+      const { hardware, firmware } = gw;
+      const expected = {
+        // Only ubus names the model; a Debian box's DMI name is not something the agent reads.
+        model: openwrt ? hardware.model : null,
+        board: openwrt ? hardware.boardName : null,
+        firmware: openwrt ? `OpenWrt ${firmware.version} ${firmware.revision}` : "Debian GNU/Linux 12",
+        kernel: firmware.kernel,
+        hostname: openwrt ? "OpenWrt" : gw.gatewayId,
+        wanInterface: "eth1",
+        wanMac: gw.iface("eth1")?.mac,
+        wanAddresses: [gw.wanIp, gw.wanIpv6],
+      };
+      for (const ctx of [onDisk, simulatedGatewayContext(gw)]) {
+        const outcome = await createRouterSource().collect(ctx);
+        expect(outcome).toMatchObject({ status: "ok", skipped: [], records: { router: expected } });
+      }
+      expect(gw.wanIp).toMatch(/^192\.0\.2\.\d+$/);
+      expect(gw.wanIpv6).toMatch(/^2001:db8:/);
+    });
+
+    it("keeps the WAN addresses across a reboot and presents a model of the gateway's flavour", async () => {
+      const before = { v4: gw.wanIp, v6: gw.wanIpv6 };
+      gw.reboot();
+      gw.advance(60_000);
+      const router = await createRouterSource().collect(simulatedGatewayContext(gw));
+      expect(router.status === "ok" && router.records.router?.wanAddresses).toEqual([before.v4, before.v6]);
+      const ssid = gw.radios[0]?.ssid ?? "";
+      expect(gw.iface("eth1")?.mac.startsWith(gw.hardware.oui)).toBe(true);
+      expect(gw.hardware.ssidPrefixes.some((p) => ssid.startsWith(p))).toBe(true);
+      expect(gw.hardware.boardName !== null).toBe(leaseFormat === "dnsmasq");
+    });
+  },
+);

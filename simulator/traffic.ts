@@ -12,6 +12,7 @@
  * nlbwmon's period restarts on the first of the month (gateway clock, UTC) and at every boot (its
  * database lives in tmpfs); the conntrack table is empty after a boot.
  */
+import { sitePrefix, wanIpv6 } from "./addressing.js";
 import { flavourTools } from "./flavour.js";
 import type { Activity } from "./household.js";
 import { hashString, mix32 } from "./prng.js";
@@ -567,18 +568,14 @@ export class TrafficAccounting {
     }
   }
 
-  /** The gateway's /56 from the provider (documentation space): [2001, db8, a, b00]. */
+  /** The gateway's /56 from the provider (addressing.ts), computed once. */
   private sitePrefix(): number[] {
-    if (!this.prefix) {
-      const h = mix32(this.host.seed, hashString(this.host.gatewayId) ^ 0x6b6);
-      this.prefix = [0x2001, 0xdb8, 1 + (h % 0xfffe), (1 + ((h >>> 16) % 0xff)) << 8];
-    }
+    if (!this.prefix) this.prefix = sitePrefix(this.host.seed, this.host.gatewayId);
     return this.prefix;
   }
 
   private wanIpv6(): string {
-    const [a = 0, b = 0, c = 0] = this.sitePrefix();
-    return ipv6Text([a, b, c, 0xff00, 0, 0, 0, 2]);
+    return wanIpv6(this.sitePrefix());
   }
 
   /** The device's global address in the LAN /64: EUI-64 for vendor MACs, a stable random identifier for private ones. */

@@ -90,12 +90,14 @@ export async function readRouterInfo(
   caches: RouterCaches = routerCaches(),
 ): Promise<RouterInfo> {
   const read = (path: string) => ctx.readSystemFile(path).catch(() => null);
-  const [id, routeText, loadText, memText, hostnameText] = await Promise.all([
+  const [id, routeText, loadText, memText, hostnameText, osreleaseText] = await Promise.all([
     cachedIdentity(ctx, skipped, caches),
     read("/proc/net/route"),
     read("/proc/loadavg"),
     read("/proc/meminfo"),
     read("/proc/sys/kernel/hostname"),
+    // Only ubus names the kernel; elsewhere (Debian-style gateways) procfs is the one that knows.
+    read("/proc/sys/kernel/osrelease"),
   ]);
   const route = routeText ? parseDefaultRoute(routeText) : null;
   let wanMac: string | null = null;
@@ -113,7 +115,7 @@ export async function readRouterInfo(
     model: id.model,
     board: id.board,
     firmware: id.firmware,
-    kernel: id.kernel,
+    kernel: id.kernel ?? (osreleaseText?.trim() || null),
     hostname: id.hostname ?? (hostnameText?.trim() || null),
     wanInterface: route?.interface ?? null,
     wanMac: wanMac === "00:00:00:00:00:00" ? null : wanMac,
