@@ -40,6 +40,8 @@ import {
 } from "./render/proc.js";
 import {
   renderDebianVersion,
+  renderDmiProductName,
+  renderDmiSysVendor,
   renderKernelHostname,
   renderKernelOsrelease,
   renderOpenwrtRelease,
@@ -291,6 +293,8 @@ export class SimulatedGateway extends GatewayModel {
       ["etc/debian_version", renderDebianVersion(this)],
       ["proc/sys/kernel/hostname", renderKernelHostname(this)],
       ["proc/sys/kernel/osrelease", renderKernelOsrelease(this)],
+      ["sys/class/dmi/id/sys_vendor", renderDmiSysVendor(this)],
+      ["sys/class/dmi/id/product_name", renderDmiProductName(this)],
       [".sim/ubus-system-board.json", renderUbusSystemBoard(this)],
     ];
     this.identity = files.filter((f): f is [string, string] => f[1] !== null);

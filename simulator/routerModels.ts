@@ -19,6 +19,8 @@ export interface RouterHardware {
   system: string;
   /** `uname -m`. */
   machine: string;
+  /** DMI sys_vendor (/sys/class/dmi/id) on x86 boards; ARM and MIPS routers have no DMI. */
+  dmiVendor?: string;
   /** Single-core SoCs build their kernel without SMP, and `uname -v` says so. */
   smp: boolean;
   oui: string;
@@ -102,6 +104,7 @@ const DEBIAN_HARDWARE: readonly RouterHardware[] = [
     arch: null,
     system: "AMD GX-412TC SOC",
     machine: "x86_64",
+    dmiVendor: "PC Engines",
     smp: true,
     oui: "00:0d:b9",
     ssidPrefixes: ISP_SSIDS,
@@ -113,6 +116,7 @@ const DEBIAN_HARDWARE: readonly RouterHardware[] = [
     arch: null,
     system: "AMD GX-412TC SOC",
     machine: "x86_64",
+    dmiVendor: "PC Engines",
     smp: true,
     oui: "00:0d:b9",
     ssidPrefixes: ISP_SSIDS,

@@ -132,8 +132,8 @@ describe.each(["dnsmasq", "isc-dhcpd"] as const)(
       const openwrt = leaseFormat === "dnsmasq";
       const { hardware, firmware } = gw;
       const expected = {
-        // Only ubus names the model; a Debian box's DMI name is not something the agent reads.
-        model: openwrt ? hardware.model : null,
+        // ubus names the model on OpenWrt; DMI (vendor and product) on the x86 Debian boxes.
+        model: openwrt ? hardware.model : `${hardware.dmiVendor} ${hardware.model}`,
         board: openwrt ? hardware.boardName : null,
         firmware: openwrt ? `OpenWrt ${firmware.version} ${firmware.revision}` : "Debian GNU/Linux 12",
         kernel: firmware.kernel,

@@ -125,3 +125,12 @@ export function renderKernelHostname(m: Identity): string {
 export function renderKernelOsrelease(m: Identity): string {
   return `${m.firmware.kernel}\n`;
 }
+
+/** /sys/class/dmi/id/sys_vendor and product_name (coreboot fills both on APU boards); null without DMI. */
+export function renderDmiSysVendor(m: Identity): string | null {
+  return m.hardware.dmiVendor === undefined ? null : `${m.hardware.dmiVendor}\n`;
+}
+
+export function renderDmiProductName(m: Identity): string | null {
+  return m.hardware.dmiVendor === undefined ? null : `${m.hardware.model}\n`;
+}

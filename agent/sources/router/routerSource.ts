@@ -1,7 +1,7 @@
 /**
  * Source "router": what the router itself is and how it is doing. Identity from
- * `ubus call system board` (OpenWrt), /etc/openwrt_release and /etc/os-release (first that knows
- * a field wins); the WAN side from the default route (interface, its MAC, its global addresses
+ * `ubus call system board` (OpenWrt), /etc/openwrt_release, /etc/os-release and, on x86 boards,
+ * the DMI model in /sys/class/dmi/id (first that knows a field wins); the WAN side from the default route (interface, its MAC, its global addresses
  * from `ip -j addr`); load and memory from procfs. Router data lives with the router's boot.
  * Identity and WAN addresses change rarely and cost a process each, so they are refreshed on
  * their own intervals; load and memory are read every cycle (plain files).
@@ -10,6 +10,7 @@ import type { RouterInfo } from "../../../protocol/index.js";
 import { normalizeMac } from "../../../protocol/index.js";
 import type { SkippedLine } from "../parseResult.js";
 import { RefreshCache } from "../refreshCache.js";
+import { parseDmiIdentity } from "../release/parseDmiIdentity.js";
 import {
   mergeRouterIdentity,
   parseOpenwrtRelease,
@@ -38,6 +39,9 @@ async function identity(ctx: SourceContext, skipped: SkippedLine[]): Promise<Rou
     parts.push(r.records[0]);
     skipped.push(...r.skipped);
   }
+  const dmi = (name: string) => ctx.readSystemFile(`/sys/class/dmi/id/${name}`).catch(() => null);
+  const [sysVendor, productName] = await Promise.all([dmi("sys_vendor"), dmi("product_name")]);
+  parts.push(parseDmiIdentity(sysVendor, productName));
   return mergeRouterIdentity(...parts);
 }
 
