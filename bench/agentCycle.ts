@@ -6,10 +6,15 @@
  * worker's user+system time around collectSnapshot, reported twice: with the commands run for
  * real (the commands' own processes excluded, the agent's side of starting them included), and
  * with the same command outputs replayed from memory, which is the agent's own work (reading,
- * parsing, joining) without process creation. The worker's clock is the simulated gateway's, so
- * the sources' refresh intervals (iw dev, survey, bridge fdb) pass as they would on a gateway
- * polled every POLL_MS; the processes started per cycle are counted, since each one costs the
- * agent about a millisecond. Each variant has its own sources, hence its own remembered outputs.
+ * parsing, joining) without process creation. Commands run through the agent's shell command
+ * runners (agent/sources/runner/), whose own CPU time is the agent's cost too: it is read from
+ * /proc/<pid>/schedstat (ns; the commands, their children, are not in it) around each cycle and
+ * reported apart and in the total. The worker's clock is the simulated gateway's, so the sources'
+ * refresh intervals (iw dev, survey, bridge fdb) pass as they would on a gateway polled every
+ * POLL_MS; the processes started per cycle are counted per source. Each variant has its own
+ * sources, hence its own remembered outputs. Everything is measured twice: with Node's defaults,
+ * and with the flags the agent is deployed with (deploy/), whose --lite-mode turns off V8's
+ * optimising compiler to save memory and makes the same work several times dearer.
  *
  *   npm run build && node dist/bench/agentCycle.js [devices=250] [cycles=60] [sources=auto]
  *
@@ -17,15 +22,17 @@
  * runs while other sources are being added to auto-detection.
  */
 import { fork } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectSnapshot } from "../agent/collectSnapshot.js";
 import { parseSourceList, SourceSelection } from "../agent/sources/registry.js";
 import type { CommandResult } from "../agent/sources/runCommand.js";
-import type { SourceContext } from "../agent/sources/source.js";
+import { liveRunnerPids } from "../agent/sources/runner/liveRunners.js";
+import type { Source, SourceContext } from "../agent/sources/source.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { SimulatedGateway } from "../simulator/index.js";
+import { DEPLOY_NODE_FLAGS } from "./deployNodeFlags.js";
 
 const WARMUP = 5;
 const GATEWAY = "gw-bench";
@@ -33,11 +40,32 @@ const GATEWAY = "gw-bench";
 const POLL_MS = 5_000;
 
 interface CycleResult {
+  /** The worker's own CPU with commands run for real. */
   cpuMs: number;
+  /** The command runners' own CPU in the same cycle. */
+  runnerMs: number;
   replayedCpuMs: number;
-  /** Commands run for real in this cycle: one process each. */
-  processes: number;
+  /** Commands run for real in this cycle (one process each), by source. */
+  processes: Record<string, number>;
   counts: string;
+}
+
+/** CPU time of a process so far, ms: schedstat's run time (ns), else user+system ticks from stat. */
+function processCpuMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return 0; // ended in between
+    }
+  }
+}
+
+function runnersCpuMs(): Map<number, number> {
+  return new Map(liveRunnerPids().map((pid) => [pid, processCpuMs(pid)]));
 }
 
 async function worker(root: string, sourceList: string): Promise<void> {
@@ -49,38 +77,46 @@ async function worker(root: string, sourceList: string): Promise<void> {
     clock: () => gatewayNow,
   });
   const outputs = new Map<string, CommandResult>();
-  let processes = 0;
-  const recording: SourceContext = {
+  let processes: Record<string, number> = {};
+  /** Each source gets a context that counts its commands under its name and remembers their outputs. */
+  const recording = (source: string): SourceContext => ({
     ...real,
     runCommand: async (command, args) => {
-      processes++;
+      processes[source] = (processes[source] ?? 0) + 1;
       const result = await real.runCommand(command, args);
       outputs.set(`${command} ${args.join(" ")}`, result);
       return result;
     },
-  };
+  });
   const replaying: SourceContext = {
     ...real,
     runCommand: async (command, args) =>
       outputs.get(`${command} ${args.join(" ")}`) ?? { status: "absent", reason: "not recorded" },
   };
   const names = parseSourceList(sourceList);
-  const sources = await new SourceSelection(names, {}).current(real);
+  const counted = (await new SourceSelection(names, {}).current(real)).map(
+    (source): Source => ({ ...source, collect: () => source.collect(recording(source.name)) }),
+  );
   const replayedSources = await new SourceSelection(names, {}).current(real);
   process.on("message", async (message: { now: number }) => {
     gatewayNow = message.now;
-    processes = 0;
+    processes = {};
+    const runnersBefore = runnersCpuMs();
     let before = process.cpuUsage();
-    const { snapshot: s } = await collectSnapshot(sources, recording, GATEWAY);
+    const { snapshot: s } = await collectSnapshot(counted, real, GATEWAY);
     const used = process.cpuUsage(before);
+    let runnerMs = 0;
+    for (const [pid, ms] of runnersCpuMs()) runnerMs += ms - (runnersBefore.get(pid) ?? 0);
     before = process.cpuUsage();
     await collectSnapshot(replayedSources, replaying, GATEWAY);
     const replayed = process.cpuUsage(before);
     const counts =
       `${s.leases.length} leases, ${s.neighbors.length} neighbours, ${s.stations.length} stations, ` +
-      `${s.interfaces.length} interfaces; sources ${s.sources.map((x) => `${x.source}:${x.status}`).join(" ")}`;
+      `${s.interfaces.length} interfaces, ${s.traffic?.length ?? 0} traffic, ${s.lineQuality?.length ?? 0} ping targets; ` +
+      `sources ${s.sources.map((x) => `${x.source}:${x.status}`).join(" ")}`;
     process.send?.({
       cpuMs: (used.user + used.system) / 1000,
+      runnerMs,
       replayedCpuMs: (replayed.user + replayed.system) / 1000,
       processes,
       counts,
@@ -89,37 +125,48 @@ async function worker(root: string, sourceList: string): Promise<void> {
   process.send?.("ready");
 }
 
+/** How the worker's Node runs: with V8's defaults, and with the flags the agent is deployed with. */
+const VARIANTS = [
+  { label: "Node defaults", flags: [] as string[] },
+  { label: `as deployed (${DEPLOY_NODE_FLAGS.join(" ")})`, flags: [...DEPLOY_NODE_FLAGS] },
+];
+
 async function main(): Promise<void> {
   const devices = Number(process.argv[2] ?? 250);
   const cycles = Number(process.argv[3] ?? 60);
   const sourceList = process.argv[4] ?? "auto";
   parseSourceList(sourceList); // refuse an unknown name before starting anything
-  const dir = mkdtempSync(join(tmpdir(), "leaseline-bench-agent-"));
+  for (const variant of VARIANTS) await measure(variant, devices, cycles, sourceList);
+}
+
+/** One worker, on a fresh simulated gateway with the same seed, so every variant reads the same household. */
+async function measure(
+  variant: (typeof VARIANTS)[number],
+  devices: number,
+  cycles: number,
+  sourceList: string,
+): Promise<void> {
+  const dir = mkdtempSync(join(filesBase(), "leaseline-bench-agent-"));
   const gateway = new SimulatedGateway({ root: dir, gatewayId: GATEWAY, devices, seed: 7, realtime: false });
   try {
     await gateway.start();
     gateway.advance(10 * 60_000); // let the household arrive
     const child = fork(new URL(import.meta.url).pathname, ["--worker", join(dir, GATEWAY), sourceList], {
       stdio: "inherit",
+      execArgv: [...process.execArgv, ...variant.flags],
     });
     const next = () =>
       new Promise<CycleResult | "ready">((resolve) =>
         child.once("message", (m) => resolve(m as CycleResult)),
       );
     await next();
-    const samples: number[] = [];
-    const replayedSamples: number[] = [];
-    const processes: number[] = [];
+    const results: CycleResult[] = [];
     let counts = "";
     for (let i = 0; i < WARMUP + cycles; i++) {
       gateway.advance(POLL_MS);
       child.send({ now: gateway.clockMs() });
       const result = (await next()) as CycleResult;
-      if (i >= WARMUP) {
-        samples.push(result.cpuMs);
-        replayedSamples.push(result.replayedCpuMs);
-        processes.push(result.processes);
-      }
+      if (i >= WARMUP) results.push(result);
       counts = result.counts;
     }
     // Disconnecting lets the worker end by itself, so a --cpu-prof given to the bench (forked
@@ -127,12 +174,26 @@ async function main(): Promise<void> {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.disconnect();
     await exited;
-    console.log(`agent cycle, ${devices} simulated devices: ${counts}`);
-    console.log(`agent CPU per cycle over ${cycles} cycles, ms:`);
-    console.log(`  commands run for real (their own processes excluded)  ${summary(samples)}`);
-    console.log(`  command outputs replayed (reading, parsing, joining)   ${summary(replayedSamples)}`);
+    const column = (f: (r: CycleResult) => number) => summary(results.map(f));
+    const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+    console.log(`agent cycle, ${devices} simulated devices (files in ${filesBase()}): ${counts}`);
     console.log(
-      `processes started per cycle (one ${POLL_MS / 1000} s poll each): ${processSummary(processes)}`,
+      `agent CPU per cycle over ${cycles} cycles, ms (the commands' own processes excluded), ${variant.label}:`,
+    );
+    console.log(`  total: agent + command runners   ${column((r) => r.cpuMs + r.runnerMs)}`);
+    console.log(`    agent process                  ${column((r) => r.cpuMs)}`);
+    console.log(`    command runners (sh)           ${column((r) => r.runnerMs)}`);
+    console.log(
+      `  outputs replayed, agent only     ${column((r) => r.replayedCpuMs)}   (reading, parsing, joining)`,
+    );
+    console.log(
+      `processes started per cycle (one ${POLL_MS / 1000} s poll each): ${processSummary(results.map((r) => total(r.processes)))}`,
+    );
+    const bySource = new Map<string, number>();
+    for (const r of results)
+      for (const [k, v] of Object.entries(r.processes)) bySource.set(k, (bySource.get(k) ?? 0) + v);
+    console.log(
+      `  by source, mean per cycle: ${[...bySource].map(([k, v]) => `${k} ${(v / results.length).toFixed(2)}`).join(", ")}`,
     );
   } finally {
     await gateway.stop();
@@ -140,11 +201,19 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Where the simulated gateway's files go: a gateway's lease file and /tmp are in memory (tmpfs)
+ * and /proc and /sys are no disk either, so the files are put in /dev/shm where there is one.
+ */
+function filesBase(): string {
+  return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+}
+
 function summary(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   const pick = (q: number) =>
     (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number).toFixed(2);
-  return `median ${pick(0.5)}  p95 ${pick(0.95)}  max ${pick(1)}`;
+  return `median ${pick(0.5).padStart(5)}  p95 ${pick(0.95).padStart(5)}  max ${pick(1).padStart(5)}`;
 }
 
 /** The mean, and how many cycles started how many processes (refresh cycles start more). */

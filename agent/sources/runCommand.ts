@@ -2,6 +2,10 @@
  * Runs a gateway command (iw, ip, bridge, ubus, ...) without a shell, with a timeout and an
  * output cap. A binary that is not installed is reported as absent, not as an error, because
  * gateways differ in what they ship.
+ *
+ * This is the plain execFile way, one fork of the agent per command; the system context runs
+ * commands through a small shell runner instead (./runner/), which gives the same results and
+ * falls back to this. The messages below are shared so both say exactly the same thing.
  */
 import { execFile } from "node:child_process";
 
@@ -22,13 +26,43 @@ export interface RunCommandOptions {
 /** Generous enough for 5,000-row tables as JSON, small enough to bound the agent's memory. */
 export const DEFAULT_MAX_COMMAND_OUTPUT = 16 * 1024 * 1024;
 
+/** The environment commands see: the agent's, in the C locale (parsers expect English and `.` decimals). */
+export function commandEnv(searchPath: readonly string[] | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C" };
+  if (searchPath) env.PATH = searchPath.join(":");
+  return env;
+}
+
+export function notInstalled(command: string): CommandResult {
+  return { status: "absent", reason: `${command} is not installed` };
+}
+
+export function timedOut(command: string, timeoutMs: number): CommandResult {
+  return { status: "error", error: `${command} timed out after ${timeoutMs} ms` };
+}
+
+export function overOutputLimit(command: string): CommandResult {
+  return { status: "error", error: `${command} printed more than the output limit` };
+}
+
+/** A non-zero exit: the first line of stderr says why (else Node's own "Command failed: ..." wording). */
+export function commandFailed(
+  command: string,
+  args: readonly string[],
+  stderr: string,
+  stdout: string,
+): CommandResult {
+  const detail = stderr.trim().split("\n")[0] ?? "";
+  const commandLine = args.length > 0 ? `${command} ${args.join(" ")}` : command;
+  const why = detail || `Command failed: ${commandLine}\n${stderr}`;
+  return { status: "error", error: `${command} ${args.join(" ")} failed: ${why}`.slice(0, 250), stdout };
+}
+
 export function runCommand(
   command: string,
   args: readonly string[],
   options: RunCommandOptions,
 ): Promise<CommandResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C" };
-  if (options.searchPath) env.PATH = options.searchPath.join(":");
   return new Promise((resolve) => {
     execFile(
       command,
@@ -36,23 +70,23 @@ export function runCommand(
       {
         timeout: options.timeoutMs,
         maxBuffer: options.maxBytes ?? DEFAULT_MAX_COMMAND_OUTPUT,
-        env,
+        env: commandEnv(options.searchPath),
         killSignal: "SIGKILL",
         windowsHide: true,
       },
       (error, stdout, stderr) => {
         if (!error) return resolve({ status: "ok", stdout });
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") return resolve({ status: "absent", reason: `${command} is not installed` });
-        if (error.killed)
-          return resolve({ status: "error", error: `${command} timed out after ${options.timeoutMs} ms` });
-        if (code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
-          return resolve({ status: "error", error: `${command} printed more than the output limit` });
+        if (code === "ENOENT") return resolve(notInstalled(command));
+        if (error.killed) return resolve(timedOut(command, options.timeoutMs));
+        if (code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve(overOutputLimit(command));
+        if (typeof code === "number" || error.signal) {
+          return resolve(commandFailed(command, args, String(stderr), String(stdout)));
         }
-        const detail = String(stderr).trim().split("\n")[0] ?? "";
+        // Not an exit status: spawn itself failed (EACCES, E2BIG, ...).
         resolve({
           status: "error",
-          error: `${command} ${args.join(" ")} failed: ${detail || error.message}`.slice(0, 250),
+          error: `${command} ${args.join(" ")} failed: ${error.message}`.slice(0, 250),
         });
       },
     );

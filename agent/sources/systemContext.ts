@@ -1,12 +1,13 @@
 /**
  * The real SourceContext: system paths resolved under `--root` (a chroot-like view, so the
  * same agent reads a real gateway at `/` or a simulated one in a directory), and commands run
- * with the configured timeout and extra command directories.
+ * with the configured timeout and extra command directories, through long-lived shell runners
+ * (runner/) so that the agent does not fork itself for every command.
  */
-import { readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { runCommand } from "./runCommand.js";
+import { CommandRunnerPool } from "./runner/commandRunnerPool.js";
 import type { SourceContext } from "./source.js";
 
 export interface SystemContextOptions {
@@ -39,14 +40,31 @@ function isMissing(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
+/**
+ * Reads a regular file synchronously: the files read every cycle live in procfs, sysfs, tmpfs or
+ * flash, where a blocking read takes microseconds, and fs/promises' open-stat-read-close through
+ * the thread pool costs 20 times the CPU. Anything else (a FIFO or device given as a lease file)
+ * could block, so it is read the asynchronous way; O_NONBLOCK keeps the open itself from waiting.
+ */
+async function readSystemPath(file: string): Promise<string> {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (fstatSync(fd).isFile()) return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+  return readFile(file, "utf8");
+}
+
 export function createSystemContext(options: SystemContextOptions): SourceContext {
   const { root, commandTimeoutMs } = options;
   const searchPath = commandSearchPath(root, options.commandDirs ?? []);
+  const commands = new CommandRunnerPool({ timeoutMs: commandTimeoutMs, searchPath });
   return {
     root,
     async readSystemFile(path) {
       try {
-        return await readFile(underRoot(root, path), "utf8");
+        return await readSystemPath(underRoot(root, path));
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
@@ -54,13 +72,14 @@ export function createSystemContext(options: SystemContextOptions): SourceContex
     },
     async listSystemDir(path) {
       try {
-        return await readdir(underRoot(root, path));
+        // Synchronous for the same reason: sysfs and procfs directories list in microseconds.
+        return readdirSync(underRoot(root, path));
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
       }
     },
-    runCommand: (command, args) => runCommand(command, args, { timeoutMs: commandTimeoutMs, searchPath }),
+    runCommand: (command, args) => commands.run(command, args),
     now: options.clock ?? Date.now,
   };
 }

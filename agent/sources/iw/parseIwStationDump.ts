@@ -24,7 +24,7 @@
  * a second block for the same station is skipped as a duplicate.
  */
 import { normalizeMac, type Station } from "../../../protocol/index.js";
-import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
+import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
 import { endsMidLine, parseUnsigned, parseUnsignedWithUnit } from "./iwValues.js";
 
 /** Same rule as parseIwDev: Linux interface names are at most 15 characters. */
@@ -48,8 +48,7 @@ const MAX_PLAUSIBLE_SIGNAL_DBM = -1;
 /** Wi-Fi 7 peaks near 46 Gbit/s; the protocol caps bitrates at 1e6 Mbit/s, far above any real rate. */
 const MAX_PLAUSIBLE_BITRATE_MBPS = 1e6;
 
-const COUNTERS = ["rxBytes", "txBytes", "rxPackets", "txPackets"] as const;
-type CounterField = (typeof COUNTERS)[number];
+type CounterField = "rxBytes" | "txBytes" | "rxPackets" | "txPackets";
 
 /** The order `suspect` lists fields in, so output is stable whatever order iw printed. */
 const FIELD_ORDER: readonly (keyof Station)[] = [
@@ -67,8 +66,8 @@ const FIELD_ORDER: readonly (keyof Station)[] = [
   "inactiveMs",
 ];
 
-/** Every label toStation reads; the others are passed over while splitting the block. */
-const READ_LABELS = new Set([
+/** Every label toStation reads, by index; the others are passed over while splitting the block. */
+const READ_LABELS = [
   "rx bytes",
   "tx bytes",
   "rx packets",
@@ -83,154 +82,278 @@ const READ_LABELS = new Set([
   "tx bitrate",
   "authorized",
   "associated",
-]);
+] as const;
+const RX_BYTES = 0;
+const TX_BYTES = 1;
+const RX_PACKETS = 2;
+const TX_PACKETS = 3;
+const TX_RETRIES = 4;
+const TX_FAILED = 5;
+const SIGNAL = 6;
+const SIGNAL_AVG = 7;
+const INACTIVE_TIME = 8;
+const CONNECTED_TIME = 9;
+const RX_BITRATE = 10;
+const TX_BITRATE = 11;
+const AUTHORIZED = 12;
+const ASSOCIATED = 13;
+
+/** The read labels' indexes by name. */
+const LABEL_INDEX = new Map<string, number>(READ_LABELS.map((label, index) => [label, index]));
 
 /**
- * Same as `raw.trim() === ""`, without trimming (copying) each of the thousands of lines of a
- * large dump: nearly every line has a visible ASCII character first or right after its tab.
+ * Same as `raw.trim() === ""`, without copying the line out of the text: nearly every line has
+ * a visible ASCII character first or right after its tab.
  */
-function isBlank(raw: string): boolean {
-  for (let i = 0; i < raw.length && i < 2; i++) {
-    const c = raw.charCodeAt(i);
+function isBlankAt(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end && i < start + 2; i++) {
+    const c = text.charCodeAt(i);
     if (c > 32 && c < 127) return false;
     if (c !== 9 && c !== 32) break;
   }
-  return raw.trim() === "";
+  return text.slice(start, end).trim() === "";
 }
 
-/** The labels read, each with the raw value of its first occurrence. */
-type Labels = Map<string, { value: string; line: number; raw: string }>;
-
+/**
+ * One station: its header and, per read label, the value of its first occurrence (undefined
+ * when absent) and where that line is, for a skipped-line report. Line numbers are worked out
+ * only for a report (see LineNumbers).
+ */
 interface Block {
-  line: number;
+  /** Offset of the header line in the text. */
+  start: number;
   header: string;
   mac: string | null;
   interface: string | null;
-  labels: Labels;
+  values: (string | undefined)[];
+  /** Per label index: start and end offset of its line. */
+  where: number[];
+}
+
+/**
+ * Line numbers from offsets, counted on demand: most dumps have nothing to report. Blocks are
+ * asked for in order, so counting goes forward once through the text; a label's line is counted
+ * from its block's header.
+ */
+class LineNumbers {
+  readonly #text: string;
+  #offset = 0;
+  #line = 1;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** The line of a block's header; blocks must be asked for in order. */
+  ofBlock(block: Block): number {
+    this.#line += newlinesBetween(this.#text, this.#offset, block.start);
+    this.#offset = block.start;
+    return this.#line;
+  }
+
+  /** The line of an offset inside a block. */
+  inBlock(block: Block, offset: number): number {
+    return this.ofBlock(block) + newlinesBetween(this.#text, block.start, offset);
+  }
+}
+
+function newlinesBetween(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf("\n", from); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) count++;
+  return count;
+}
+
+function newBlock(text: string, start: number, end: number): Block {
+  const header = text.slice(start, end);
+  const m = /^Station (\S+) \(on (.*)\)$/.exec(header);
+  const mac = m ? normalizeMac(m[1] as string) : null;
+  const ifName = m?.[2] ?? "";
+  return {
+    start,
+    header,
+    mac: mac && mac.length === 17 ? mac : null,
+    interface: INTERFACE_NAME.test(ifName) ? ifName : null,
+    values: new Array(READ_LABELS.length),
+    where: new Array(READ_LABELS.length * 2),
+  };
+}
+
+/** Turns the blocks into stations, in order; invalid and repeated blocks become skipped lines. */
+class Stations {
+  readonly records: Station[] = [];
+  readonly skipped: SkippedLine[] = [];
+  readonly #text: string;
+  readonly #lines: LineNumbers;
+  readonly #seen = new Set<string>();
+
+  constructor(text: string) {
+    this.#text = text;
+    this.#lines = new LineNumbers(text);
+  }
+
+  add(block: Block): void {
+    const skip = (reason: string) =>
+      this.skipped.push(skippedLine(this.#lines.ofBlock(block), reason, block.header));
+    if (!block.mac) skip("station block without a valid MAC");
+    else if (!block.interface) skip("station block without a valid interface name");
+    else if (this.#seen.has(`${block.interface} ${block.mac}`)) skip("station listed twice");
+    else {
+      this.#seen.add(`${block.interface} ${block.mac}`);
+      this.records.push(toStation(this.#text, block, this.#lines, this.skipped));
+    }
+  }
 }
 
 export function parseIwStationDump(text: string): ParseResult<Station> {
-  const records: Station[] = [];
-  const skipped: SkippedLine[] = [];
-  const lines = splitLines(text);
-  const cutOff = endsMidLine(text);
-  const seen = new Set<string>();
-  let block: Block | null = null;
-
-  const flush = () => {
-    if (!block) return;
-    if (!block.mac) {
-      skipped.push(skippedLine(block.line, "station block without a valid MAC", block.header));
-    } else if (!block.interface) {
-      skipped.push(skippedLine(block.line, "station block without a valid interface name", block.header));
-    } else if (seen.has(`${block.interface} ${block.mac}`)) {
-      skipped.push(skippedLine(block.line, "station listed twice", block.header));
-    } else {
-      seen.add(`${block.interface} ${block.mac}`);
-      records.push(toStation(block.mac, block.interface, block.labels, skipped));
-    }
-  };
-
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] as string;
-    const lineNo = i + 1;
-    if (isBlank(raw)) continue;
-    if (cutOff && i === lines.length - 1) {
-      skipped.push(skippedLine(lineNo, "unterminated last line (output cut short)", raw));
-      continue;
-    }
-    if (raw.startsWith("Station ")) {
-      flush();
-      const m = /^Station (\S+) \(on (.*)\)$/.exec(raw);
-      const mac = m ? normalizeMac(m[1] as string) : null;
-      const ifName = m?.[2] ?? "";
-      block = {
-        line: lineNo,
-        header: raw,
-        mac: mac && mac.length === 17 ? mac : null,
-        interface: INTERFACE_NAME.test(ifName) ? ifName : null,
-        labels: new Map(),
-      };
-      continue;
-    }
-    if (!block) {
-      skipped.push(skippedLine(lineNo, "line outside a Station block", raw));
-      continue;
-    }
-    if (raw.startsWith("\t\t")) continue;
-    const colon = raw.indexOf(":");
-    if (!raw.startsWith("\t") || colon < 0) {
-      skipped.push(skippedLine(lineNo, "not a label: value line", raw));
-      continue;
-    }
-    const label = raw.slice(1, colon);
-    // Most of a block's ~40 lines are labels no field comes from: not worth keeping.
-    if (READ_LABELS.has(label) && !block.labels.has(label)) {
-      block.labels.set(label, { value: raw.slice(colon + 1).trim(), line: lineNo, raw });
-    }
-  }
-  flush();
-  return { records, skipped };
+  const stations = new Stations(text);
+  readLines(text, stations);
+  return { records: stations.records, skipped: stations.skipped };
 }
 
-function toStation(mac: string, ifName: string, labels: Labels, skipped: SkippedLine[]): Station {
-  const suspect = new Set<keyof Station>();
-  /** Reads a label's value; a present but unreadable value is reported as a skipped line. */
-  const read = <T>(label: string, parse: (value: string) => T | null): T | null => {
-    const entry = labels.get(label);
-    if (!entry) return null;
-    const parsed = parse(entry.value);
-    if (parsed === null) skipped.push(skippedLine(entry.line, `unreadable ${label}`, entry.raw));
-    return parsed;
-  };
+/**
+ * One pass, line by line through indexOf: a line is copied out only when it is reported (a
+ * header, a skipped line) and a value only when its label is read. Lines split as splitLines
+ * does: on LF, a CR before it dropped, no empty line after a final newline.
+ */
+function readLines(text: string, stations: Stations): void {
+  const skipped = stations.skipped;
+  const cutOff = endsMidLine(text);
+  const crlf = text.includes("\r");
+  let block: Block | null = null;
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    lineNo++;
+    const newline = text.indexOf("\n", start);
+    const last = newline < 0;
+    let end = last ? text.length : newline;
+    const next = end + 1;
+    if (crlf && !last && end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (isBlankAt(text, start, end)) {
+      start = next;
+      continue;
+    }
+    if (cutOff && last) {
+      skipped.push(skippedLine(lineNo, "unterminated last line (output cut short)", text.slice(start, end)));
+      break;
+    }
+    if (text.startsWith("Station ", start)) {
+      if (block) stations.add(block);
+      block = newBlock(text, start, end);
+    } else if (!block) {
+      skipped.push(skippedLine(lineNo, "line outside a Station block", text.slice(start, end)));
+    } else if (!text.startsWith("\t\t", start)) {
+      const colon = text.indexOf(":", start);
+      if (text.charCodeAt(start) !== 9 || colon < 0 || colon >= end) {
+        skipped.push(skippedLine(lineNo, "not a label: value line", text.slice(start, end)));
+      } else {
+        // Most of a block's lines are labels no field comes from: their values are not copied.
+        const index = LABEL_INDEX.get(text.slice(start + 1, colon)) ?? -1;
+        if (index >= 0 && block.values[index] === undefined) {
+          block.values[index] = text.slice(colon + 1, end).trim();
+          block.where[index * 2] = start;
+          block.where[index * 2 + 1] = end;
+        }
+      }
+    }
+    start = next;
+  }
+  if (block) stations.add(block);
+}
 
-  const counters = {} as Record<CounterField, number>;
-  const counterLabels: Record<CounterField, string> = {
-    rxBytes: "rx bytes",
-    txBytes: "tx bytes",
-    rxPackets: "rx packets",
-    txPackets: "tx packets",
+/** Fields found implausible, as bits in FIELD_ORDER's order. */
+const SUSPECT_BIT = new Map(FIELD_ORDER.map((field, i) => [field, 1 << i]));
+
+function bit(field: keyof Station): number {
+  return SUSPECT_BIT.get(field) as number;
+}
+
+function suspectFields(bits: number): (keyof Station)[] {
+  const fields: (keyof Station)[] = [];
+  if (bits === 0) return fields;
+  FIELD_ORDER.forEach((field, i) => {
+    if (bits & (1 << i)) fields.push(field);
+  });
+  return fields;
+}
+
+/** Where a station's values are read from, and where an unreadable one is reported. */
+interface Reading {
+  text: string;
+  block: Block;
+  lines: LineNumbers;
+  skipped: SkippedLine[];
+}
+
+/** A read label's value, parsed; a present but unreadable value is reported as a skipped line. */
+function read<T>(r: Reading, index: number, parse: (value: string) => T | null): T | null {
+  const value = r.block.values[index];
+  if (value === undefined) return null;
+  const parsed = parse(value);
+  if (parsed === null) {
+    const start = r.block.where[index * 2] as number;
+    const raw = r.text.slice(start, r.block.where[index * 2 + 1]);
+    r.skipped.push(skippedLine(r.lines.inBlock(r.block, start), `unreadable ${READ_LABELS[index]}`, raw));
+  }
+  return parsed;
+}
+
+const parseMs = (v: string) => parseUnsignedWithUnit(v, " ms");
+const parseSeconds = (v: string) => parseUnsignedWithUnit(v, " seconds");
+
+function toStation(text: string, block: Block, lines: LineNumbers, skipped: SkippedLine[]): Station {
+  const r: Reading = { text, block, lines, skipped };
+  let suspect = 0;
+  const counter = (index: number, field: CounterField): number => {
+    const value = read(r, index, parseUnsigned);
+    if (value === null) suspect |= bit(field);
+    return value ?? 0;
   };
-  for (const field of COUNTERS) {
-    const value = read(counterLabels[field], parseUnsigned);
-    if (value === null) suspect.add(field);
-    counters[field] = value ?? 0;
+  const rxBytes = counter(RX_BYTES, "rxBytes");
+  const txBytes = counter(TX_BYTES, "txBytes");
+  const rxPackets = counter(RX_PACKETS, "rxPackets");
+  const txPackets = counter(TX_PACKETS, "txPackets");
+
+  const txRetries = read(r, TX_RETRIES, parseUnsigned);
+  const txFailed = read(r, TX_FAILED, parseUnsigned);
+  if ((suspect & bit("txPackets")) === 0) {
+    if (txRetries !== null && txRetries > txPackets) suspect |= bit("txRetries");
+    if (txFailed !== null && txFailed > txPackets) suspect |= bit("txFailed");
   }
 
-  const txRetries = read("tx retries", parseUnsigned);
-  const txFailed = read("tx failed", parseUnsigned);
-  if (!suspect.has("txPackets")) {
-    if (txRetries !== null && txRetries > counters.txPackets) suspect.add("txRetries");
-    if (txFailed !== null && txFailed > counters.txPackets) suspect.add("txFailed");
-  }
+  const signal = read(r, SIGNAL, parseSignal);
+  const signalAvg = read(r, SIGNAL_AVG, parseSignal);
+  const signalDbm = plausibleSignal(signal);
+  if (signal !== null && signalDbm === null) suspect |= bit("signalDbm");
+  const signalAvgDbm = plausibleSignal(signalAvg);
+  if (signalAvg !== null && signalAvgDbm === null) suspect |= bit("signalAvgDbm");
 
-  const signal = read("signal", parseSignal);
-  const signalAvg = read("signal avg", parseSignal);
-  const signalDbm = plausibleSignal(signal, "signalDbm", suspect);
-  const signalAvgDbm = plausibleSignal(signalAvg, "signalAvgDbm", suspect);
-
-  let inactiveMs = read("inactive time", (v) => parseUnsignedWithUnit(v, " ms"));
+  let inactiveMs = read(r, INACTIVE_TIME, parseMs);
   if (inactiveMs !== null && inactiveMs >= MAX_PLAUSIBLE_INACTIVE_MS) {
-    suspect.add("inactiveMs");
+    suspect |= bit("inactiveMs");
     inactiveMs = null;
   }
-  let connectedSeconds = read("connected time", (v) => parseUnsignedWithUnit(v, " seconds"));
+  let connectedSeconds = read(r, CONNECTED_TIME, parseSeconds);
   if (connectedSeconds !== null && connectedSeconds >= MAX_PLAUSIBLE_CONNECTED_SECONDS) {
-    suspect.add("connectedSeconds");
+    suspect |= bit("connectedSeconds");
     connectedSeconds = null;
   }
 
-  const rx = read("rx bitrate", parseBitrate);
-  const tx = read("tx bitrate", parseBitrate);
-  const rxBitrateMbps = plausibleBitrate(rx, "rxBitrateMbps", suspect);
-  const txBitrateMbps = plausibleBitrate(tx, "txBitrateMbps", suspect);
+  const rx = read(r, RX_BITRATE, parseBitrate);
+  const tx = read(r, TX_BITRATE, parseBitrate);
+  const rxBitrateMbps = plausibleBitrate(rx);
+  if (rx?.mbps != null && rxBitrateMbps === null) suspect |= bit("rxBitrateMbps");
+  const txBitrateMbps = plausibleBitrate(tx);
+  if (tx?.mbps != null && txBitrateMbps === null) suspect |= bit("txBitrateMbps");
 
   return {
-    mac,
-    interface: ifName,
+    mac: block.mac as string,
+    interface: block.interface as string,
     signalDbm,
     signalAvgDbm,
-    ...counters,
+    rxBytes,
+    txBytes,
+    rxPackets,
+    txPackets,
     txRetries,
     txFailed,
     rxBitrateMbps,
@@ -239,36 +362,32 @@ function toStation(mac: string, ifName: string, labels: Labels, skipped: Skipped
     txBitrate: tx?.description ?? null,
     connectedSeconds,
     inactiveMs,
-    authorized: read("authorized", parseYesNo),
-    associated: read("associated", parseYesNo),
-    suspect: FIELD_ORDER.filter((field) => suspect.has(field)),
+    authorized: read(r, AUTHORIZED, parseYesNo),
+    associated: read(r, ASSOCIATED, parseYesNo),
+    suspect: suspectFields(suspect),
   };
 }
 
+/** The reading (dBm) and whether every chain reads the -95 placeholder (false without chains). */
 interface Signal {
   dbm: number;
-  chains: number[];
+  placeholderChains: boolean;
 }
+
+const SIGNAL_VALUE = /^(-?\d{1,3}) (?:\[(-?\d{1,3}(?:, -?\d{1,3})*)\] )?dBm$/;
+const PLACEHOLDER_CHAINS = new RegExp(`^${PLACEHOLDER_CHAIN_DBM}(?:, ${PLACEHOLDER_CHAIN_DBM})*$`);
 
 /** `-63 dBm` or `-63 [-71, -66] dBm` (iw prints `%d %sdBm` with the chain list and a space). */
 function parseSignal(value: string): Signal | null {
-  const m = /^(-?\d{1,3}) (?:\[(-?\d{1,3}(?:, -?\d{1,3})*)\] )?dBm$/.exec(value);
+  const m = SIGNAL_VALUE.exec(value);
   if (!m) return null;
-  const chains = m[2] ? m[2].split(", ").map(Number) : [];
-  return { dbm: Number(m[1]), chains };
+  return { dbm: Number(m[1]), placeholderChains: m[2] !== undefined && PLACEHOLDER_CHAINS.test(m[2]) };
 }
 
-function plausibleSignal(
-  signal: Signal | null,
-  field: "signalDbm" | "signalAvgDbm",
-  suspect: Set<keyof Station>,
-): number | null {
+/** The signal, or null when it is implausible (the caller names the field in `suspect`). */
+function plausibleSignal(signal: Signal | null): number | null {
   if (signal === null) return null;
-  const placeholder = signal.chains.length > 0 && signal.chains.every((c) => c === PLACEHOLDER_CHAIN_DBM);
-  if (signal.dbm > MAX_PLAUSIBLE_SIGNAL_DBM || signal.dbm < -150 || placeholder) {
-    suspect.add(field);
-    return null;
-  }
+  if (signal.dbm > MAX_PLAUSIBLE_SIGNAL_DBM || signal.dbm < -150 || signal.placeholderChains) return null;
   return signal.dbm;
 }
 
@@ -278,24 +397,19 @@ interface Bitrate {
   description: string;
 }
 
+const BITRATE_VALUE = /^(?:(\d{1,9}\.\d) MBit\/s|\(unknown\))(?: (.{1,255}))?$/;
+
 /** `54.0 MBit/s`, `866.7 MBit/s VHT-MCS 9 80MHz short GI VHT-NSS 2`, `(unknown)`. */
 function parseBitrate(value: string): Bitrate | null {
-  const m = /^(?:(\d{1,9}\.\d) MBit\/s|\(unknown\))(?: (.{1,255}))?$/.exec(value);
+  const m = BITRATE_VALUE.exec(value);
   if (!m) return null;
   return { mbps: m[1] === undefined ? null : Number(m[1]), description: m[2] ?? "" };
 }
 
-function plausibleBitrate(
-  bitrate: Bitrate | null,
-  field: "rxBitrateMbps" | "txBitrateMbps",
-  suspect: Set<keyof Station>,
-): number | null {
+/** The rate, or null when absent, unknown or implausible (the caller names the last in `suspect`). */
+function plausibleBitrate(bitrate: Bitrate | null): number | null {
   if (bitrate?.mbps == null) return null;
-  if (bitrate.mbps > MAX_PLAUSIBLE_BITRATE_MBPS) {
-    suspect.add(field);
-    return null;
-  }
-  return bitrate.mbps;
+  return bitrate.mbps > MAX_PLAUSIBLE_BITRATE_MBPS ? null : bitrate.mbps;
 }
 
 function parseYesNo(value: string): boolean | null {

@@ -43,13 +43,14 @@ export interface NlbwDeviceTotals {
   services: NlbwService[];
 }
 
-/** One data row of either format, by column name. */
+/** One data row of either format: its values in column order. */
 export interface NlbwRow {
   line: number;
   /** Prefix for skip reasons where the line alone does not say which row (`row 3: `), or "". */
   label: string;
-  raw: string;
-  values: Map<string, string | number | null>;
+  /** The row as printed, for a skipped-line report: made only when one is (hundreds of rows a cycle). */
+  raw: () => string;
+  values: readonly (string | number | null)[];
 }
 
 /** Services kept per device: the breakdown is for "what does it use", not a flow log; the rest is summed. */
@@ -70,64 +71,78 @@ function counter(value: string | number | null | undefined): number | null {
 }
 
 function text(value: string | number | null | undefined): string | null {
-  if (typeof value === "string") return value.trim() === "" ? null : value.trim();
+  if (typeof value === "string") {
+    const trimmed = value.trim();
+    return trimmed === "" ? null : trimmed;
+  }
   if (typeof value === "number") return String(value);
   return null;
 }
 
-export function groupNlbwRows(rows: NlbwRow[], skipped: SkippedLine[]): NlbwDeviceTotals[] {
-  const devices = new Map<string, NlbwDeviceTotals & { byService: Map<string, NlbwService> }>();
+/** `columns`: the names of the rows' values, in order (nlbw's grouping decides which there are). */
+export function groupNlbwRows(
+  rows: NlbwRow[],
+  columns: readonly string[],
+  skipped: SkippedLine[],
+): NlbwDeviceTotals[] {
+  // The last of a repeated name, as a map by name kept it.
+  const column = (name: string): number => columns.lastIndexOf(name);
+  const macAt = column("mac");
+  const connsAt = column("conns");
+  const rxBytesAt = column("rx_bytes");
+  const rxPacketsAt = column("rx_pkts");
+  const txBytesAt = column("tx_bytes");
+  const txPacketsAt = column("tx_pkts");
+  const ipAt = column("ip");
+  const portAt = column("port");
+  const protoAt = column("proto");
+  const layer7At = column("layer7");
+  // A missing column reads as undefined, as a name missing from a map did.
+  const value = (row: NlbwRow, at: number) => (at < 0 ? undefined : row.values[at]);
+  const skip = (row: NlbwRow, reason: string): void => {
+    skipped.push(skippedLine(row.line, `${row.label}${reason}`, row.raw()));
+  };
+  const devices = new Map<string, DeviceGroup>();
   for (const row of rows) {
-    const skip = (reason: string): void => {
-      skipped.push(skippedLine(row.line, `${row.label}${reason}`, row.raw));
-    };
-    const macText = text(row.values.get("mac"));
+    const macText = text(value(row, macAt));
     const mac = macText ? normalizeMac(macText) : null;
-    if (mac?.split(":").length !== 6) {
-      skip("mac is not a hardware address");
+    // Six octets in the wire form, and only then, are 17 characters.
+    if (mac === null || mac.length !== 17) {
+      skip(row, "mac is not a hardware address");
       continue;
     }
     if (mac === ZERO_MAC) {
       // nlbwmon stores an all-zero MAC when the host had no neighbour entry when its traffic was
       // counted: real traffic, but not attributable to a device.
-      skip("no MAC (nlbwmon could not resolve the host's neighbour entry)");
+      skip(row, "no MAC (nlbwmon could not resolve the host's neighbour entry)");
       continue;
     }
-    const conns = counter(row.values.get("conns"));
-    const rxBytes = counter(row.values.get("rx_bytes"));
-    const rxPackets = counter(row.values.get("rx_pkts"));
-    const txBytes = counter(row.values.get("tx_bytes"));
-    const txPackets = counter(row.values.get("tx_pkts"));
+    const conns = counter(value(row, connsAt));
+    const rxBytes = counter(value(row, rxBytesAt));
+    const rxPackets = counter(value(row, rxPacketsAt));
+    const txBytes = counter(value(row, txBytesAt));
+    const txPackets = counter(value(row, txPacketsAt));
     if (conns === null || rxBytes === null || rxPackets === null || txBytes === null || txPackets === null) {
-      skip("a counter is not a whole number below 2^53");
+      skip(row, "a counter is not a whole number below 2^53");
       continue;
     }
-    const ipText = text(row.values.get("ip"));
+    const ipText = text(value(row, ipAt));
     if (ipText !== null && isIP(ipText) === 0) {
-      skip("ip is not an IP address");
+      skip(row, "ip is not an IP address");
       continue;
     }
-    const portValue = row.values.get("port");
+    const portValue = value(row, portAt);
     const port = portValue === undefined ? null : counter(portValue);
     if (portValue !== undefined && (port === null || port > 65535)) {
-      skip("port is not a port number");
+      skip(row, "port is not a port number");
       continue;
     }
-    let device = devices.get(mac);
-    if (!device) {
-      device = {
-        mac,
-        ips: [],
-        rxBytes: 0,
-        txBytes: 0,
-        rxPackets: 0,
-        txPackets: 0,
-        connections: 0,
-        services: [],
-        byService: new Map(),
-      };
-      devices.set(mac, device);
+    let group = devices.get(mac);
+    if (!group) {
+      group = { device: newDevice(mac), services: [], byService: null };
+      devices.set(mac, group);
     }
+    const device = group.device;
     if (ipText !== null) {
       const ip = ipText.toLowerCase();
       if (!device.ips.includes(ip)) device.ips.push(ip);
@@ -137,24 +152,16 @@ export function groupNlbwRows(rows: NlbwRow[], skipped: SkippedLine[]): NlbwDevi
     device.rxPackets += rxPackets;
     device.txPackets += txPackets;
     device.connections += conns;
-    const proto = text(row.values.get("proto"));
-    const layer7 = text(row.values.get("layer7"));
-    // The same service appears once per address family and host address: fold them.
-    const key = `${proto}\u0000${port}\u0000${layer7}`;
-    let service = device.byService.get(key);
-    if (!service) {
-      service = { proto, port, layer7, rxBytes: 0, txBytes: 0, connections: 0 };
-      device.byService.set(key, service);
-    }
+    const proto = text(value(row, protoAt));
+    const layer7 = text(value(row, layer7At));
+    const service = serviceOf(group, proto, port, layer7);
     service.rxBytes += rxBytes;
     service.txBytes += txBytes;
     service.connections += conns;
   }
   const result: NlbwDeviceTotals[] = [];
-  for (const { byService, ...device } of devices.values()) {
-    const services = [...byService.values()].sort(
-      (a, b) => b.rxBytes + b.txBytes - (a.rxBytes + a.txBytes) || b.connections - a.connections,
-    );
+  for (const { device, services } of devices.values()) {
+    services.sort((a, b) => b.rxBytes + b.txBytes - (a.rxBytes + a.txBytes) || b.connections - a.connections);
     if (services.length > MAX_SERVICES_PER_DEVICE) {
       const rest = services.splice(MAX_SERVICES_PER_DEVICE - 1);
       services.push({
@@ -166,7 +173,51 @@ export function groupNlbwRows(rows: NlbwRow[], skipped: SkippedLine[]): NlbwDevi
         connections: rest.reduce((n, s) => n + s.connections, 0),
       });
     }
-    result.push({ ...device, services });
+    device.services = services;
+    result.push(device);
   }
   return result;
+}
+
+/** A device's totals while its rows are summed, and its services in first-seen order. */
+interface DeviceGroup {
+  device: NlbwDeviceTotals;
+  services: NlbwService[];
+  /** The services by key, once there are too many to search one by one. */
+  byService: Map<string, NlbwService> | null;
+}
+
+/** A device has a handful of services: comparing them beats building and hashing a key per row. */
+const SERVICES_SEARCHED_IN_ORDER = 32;
+
+function newDevice(mac: string): NlbwDeviceTotals {
+  return { mac, ips: [], rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, connections: 0, services: [] };
+}
+
+function serviceKey(proto: string | null, port: number | null, layer7: string | null): string {
+  return `${proto}\u0000${port}\u0000${layer7}`;
+}
+
+/** The same service appears once per address family and host address: they are folded into one. */
+function serviceOf(
+  group: DeviceGroup,
+  proto: string | null,
+  port: number | null,
+  layer7: string | null,
+): NlbwService {
+  if (group.byService === null) {
+    for (const s of group.services) {
+      if (s.proto === proto && s.port === port && s.layer7 === layer7) return s;
+    }
+    if (group.services.length >= SERVICES_SEARCHED_IN_ORDER) {
+      group.byService = new Map(group.services.map((s) => [serviceKey(s.proto, s.port, s.layer7), s]));
+    }
+  }
+  const key = group.byService === null ? "" : serviceKey(proto, port, layer7);
+  const known = group.byService?.get(key);
+  if (known) return known;
+  const service: NlbwService = { proto, port, layer7, rxBytes: 0, txBytes: 0, connections: 0 };
+  group.services.push(service);
+  group.byService?.set(key, service);
+  return service;
 }

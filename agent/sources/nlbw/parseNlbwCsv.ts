@@ -59,12 +59,8 @@ export function parseNlbwCsv(text: string): ParseResult<NlbwDeviceTotals> {
       skipped.push(skippedLine(i + 1, `expected ${columns.length} fields, found ${fields.length}`, raw));
       continue;
     }
-    const values = new Map<string, string | number | null>();
-    columns.forEach((name, c) => {
-      const field = fields[c] as string;
-      values.set(name, field === "" ? null : unquote(field, quote));
-    });
-    rows.push({ line: i + 1, label: "", raw, values });
+    const values = fields.map((field) => (field === "" ? null : unquote(field, quote)));
+    rows.push({ line: i + 1, label: "", raw: () => raw, values });
   }
-  return { records: groupNlbwRows(rows, skipped), skipped };
+  return { records: groupNlbwRows(rows, columns, skipped), skipped };
 }

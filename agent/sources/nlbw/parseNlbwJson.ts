@@ -36,23 +36,18 @@ export function parseNlbwJson(text: string): ParseResult<NlbwDeviceTotals> {
   // nlbw prints everything on one line; the row number tells which row a skip was.
   const line = text.slice(0, text.indexOf('"data"')).split("\n").length;
   data.forEach((entry, i) => {
-    const raw = JSON.stringify(entry) ?? "";
+    const raw = () => JSON.stringify(entry) ?? "";
     if (!Array.isArray(entry) || entry.length !== columns.length) {
-      skipped.push(skippedLine(line, `row ${i + 1}: expected ${columns.length} values`, raw));
+      skipped.push(skippedLine(line, `row ${i + 1}: expected ${columns.length} values`, raw()));
       return;
     }
-    const values = new Map<string, string | number | null>();
-    let ok = true;
-    columns.forEach((name, c) => {
-      const v: unknown = entry[c];
-      if (typeof v === "string" || typeof v === "number" || v === null) values.set(name, v);
-      else ok = false;
-    });
-    if (!ok) {
-      skipped.push(skippedLine(line, `row ${i + 1}: values must be strings, numbers or null`, raw));
-      return;
+    for (const v of entry as unknown[]) {
+      if (typeof v !== "string" && typeof v !== "number" && v !== null) {
+        skipped.push(skippedLine(line, `row ${i + 1}: values must be strings, numbers or null`, raw()));
+        return;
+      }
     }
-    rows.push({ line, label: `row ${i + 1}: `, raw, values });
+    rows.push({ line, label: `row ${i + 1}: `, raw, values: entry as (string | number | null)[] });
   });
-  return { records: groupNlbwRows(rows, skipped), skipped };
+  return { records: groupNlbwRows(rows, columns, skipped), skipped };
 }
