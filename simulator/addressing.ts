@@ -1,7 +1,7 @@
 /**
  * The gateway's own addresses, all in documentation space: the WAN IPv4 address and the IPv6
- * address and /56 prefix the provider hands out, OpenWrt's ULA, link-local addresses, and the
- * DHCP lifetimes `ip addr` counts down.
+ * address and /56 prefix the provider hands out, OpenWrt's ULA, link-local addresses, the LAN
+ * devices' SLAAC addresses in the prefix's first /64, and the DHCP lifetimes `ip addr` counts down.
  *
  * Both stay the same for a gateway across reboots. The WAN is plain DHCP (the default route has
  * a next hop, so not PPPoE), and DHCP/DHCPv6 servers give a returning client (same MAC, same
@@ -11,6 +11,7 @@
 
 import { hashString, mix32 } from "./prng.js";
 import { ipv6Text } from "./render/format.js";
+import type { SimDevice } from "./types.js";
 
 /** The gateway's /56 from the provider: [2001, db8, a, N00], N in 1..255, so its /64s never meet the WAN link's. */
 export function sitePrefix(seed: number, gatewayId: string): number[] {
@@ -44,6 +45,33 @@ export function eui64LinkLocal(mac: string): string {
     0xfe00 | (b[3] ?? 0),
     ((b[4] ?? 0) << 8) | (b[5] ?? 0),
   ]);
+}
+
+/**
+ * A LAN device's global address by SLAAC in the first /64 of the site prefix (the one the LAN
+ * bridge advertises): EUI-64 for vendor MACs, a stable random identifier for private ones.
+ */
+export function deviceGlobalIpv6(prefix: readonly number[], dev: SimDevice, mac: string): string {
+  const b = mac.split(":").map((x) => Number.parseInt(x, 16) || 0);
+  let iid: number[];
+  if (dev.profile.macPolicy === "vendor") {
+    iid = [
+      (((b[0] ?? 0) ^ 0x02) << 8) | (b[1] ?? 0),
+      ((b[2] ?? 0) << 8) | 0xff,
+      0xfe00 | (b[3] ?? 0),
+      ((b[4] ?? 0) << 8) | (b[5] ?? 0),
+    ];
+  } else {
+    const h1 = mix32(dev.key, hashString(mac));
+    const h2 = mix32(h1, 0x9e37);
+    iid = [h1 >>> 16, h1 & 0xffff, h2 >>> 16, h2 & 0xffff];
+  }
+  return ipv6Text([...prefix.slice(0, 4), ...iid]);
+}
+
+/** IoT gadgets and printers often run IPv4 only (in the neighbour table and in their traffic). */
+export function hasIpv6(dev: SimDevice): boolean {
+  return dev.profile.kind !== "iot" && dev.profile.kind !== "printer";
 }
 
 /** A DHCP(v6) lease as the client keeps it: obtained `atS` seconds after boot, renewed at half of `validS`. */

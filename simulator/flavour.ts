@@ -2,7 +2,8 @@
  * Which kind of router a simulated gateway is, and so which tools it ships. The DHCP server
  * decides, as on real gateways: dnsmasq means OpenWrt (BusyBox ping, nlbwmon for per-host
  * traffic, IPv6 on the LAN through odhcpd, ubus), ISC dhcpd or Kea a Debian-style box (iputils ping,
- * conntrack-tools and /proc/net/nf_conntrack with accounting on, IPv4 only on the LAN).
+ * conntrack-tools and /proc/net/nf_conntrack with accounting on, a /64 of the delegated prefix on
+ * the LAN bridge, which devices take SLAAC addresses from).
  */
 import type { LeaseFormat } from "./scenario.js";
 
@@ -34,7 +35,7 @@ const DEBIAN: FlavourTools = {
   nlbw: false,
   conntrack: true,
   ping: "iputils",
-  lanIpv6: false,
+  lanIpv6: true,
   ubus: false,
 };
 

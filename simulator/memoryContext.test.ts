@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createConntrackSource } from "../agent/sources/conntrack/conntrackSource.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { tempDir } from "../test/helpers.js";
 import { SimulatedGateway } from "./gateway.js";
@@ -97,6 +98,7 @@ describe("simulatedGatewayContext", () => {
         ["ubus", []],
         ["ip", ["-j", "addr", "show", "dev", "eth1"]],
         ["ip", ["-j", "addr"]],
+        ["ip", ["-j", "addr", "show"]],
         ["ip", ["-json", "a", "show", "br-lan"]],
         ["ip", ["-j", "address", "list", "dev", "lo"]],
         ["ip", ["-j", "addr", "show", "dev", "eth9"]],
@@ -178,6 +180,13 @@ describe("simulatedGatewayContext", () => {
         openwrt ? ["-c", "json"] : ["-L", "-o", "extended"],
       );
       expect(listed.status === "ok" && listed.stdout.length).toBeGreaterThan(500);
+      if (!openwrt) {
+        // The conntrack source also learns the LAN (`ip -j addr show`, /proc/net/route): the same either way.
+        const fromDisk = await createConntrackSource().collect(onDisk);
+        expect(await createConntrackSource().collect(inMemory)).toEqual(fromDisk);
+        const traffic = fromDisk.status === "ok" ? (fromDisk.records.traffic ?? []) : [];
+        expect(traffic.some((t) => t.ip?.startsWith("2001:db8:"))).toBe(true);
+      }
       const wan = await onDisk.runCommand("ping", ["-c", "3", "-W", "1", gateway.wanGatewayIp]);
       expect(wan.status === "ok" && wan.stdout).toMatch(
         openwrt ? /: 56 data bytes\n.* seq=0 /s : /56\(84\) bytes of data\.\n.*icmp_seq=1 /s,

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseProcNetArp } from "../agent/sources/arp/parseProcNetArp.js";
+import { routerLan } from "../agent/sources/conntrack/routerLan.js";
 import { parseDnsmasqLeases } from "../agent/sources/dnsmasq/parseDnsmasqLeases.js";
 import { parseBridgeFdbJson } from "../agent/sources/fdb/parseBridgeFdbJson.js";
 import { parseIscDhcpdLeases } from "../agent/sources/isc-dhcpd/parseIscDhcpdLeases.js";
@@ -21,9 +22,10 @@ import {
   parseOsRelease,
   parseUbusSystemBoard,
 } from "../agent/sources/release/parseReleaseFiles.js";
-import { parseIpAddrJson } from "../agent/sources/router/parseProcRouterFiles.js";
+import { parseIpAddrInterfaces, parseIpAddrJson } from "../agent/sources/router/parseProcRouterFiles.js";
 import type { Lease, Neighbor } from "../protocol/index.js";
 import type { SimulatedGateway } from "./gateway.js";
+import { ipv6Text } from "./render/format.js";
 import { routerHardwareFor } from "./routerModels.js";
 import { manualGateway, readGatewayFile, tempRoot } from "./testSupport.js";
 
@@ -265,8 +267,18 @@ describe("round trip of the router's identity through the agent's release and ad
       expect(all.map((l) => l.address)).toEqual(gw.interfaces.map((i) => i.mac));
       const lan = parseIpAddrJson(files.get(".sim/ip-addr-br-lan.json") ?? "");
       expect(lan[0]).toBe(`${gw.subnet}.1`);
-      // OpenWrt hands the LAN a /60 of the delegated prefix and of its ULA; the Debian boxes route IPv4 only.
-      expect(lan.length).toBe(gw.leaseFormat === "dnsmasq" ? 3 : 1);
+      // OpenWrt hands the LAN a /60 of the delegated prefix and of its ULA; the Debian boxes a /64 of it.
+      expect(lan.length).toBe(gw.leaseFormat === "dnsmasq" ? 3 : 2);
+      // What the agent's conntrack source learns from it: the LAN bridge's prefixes, not the WAN's.
+      const [a = 0, b = 0, c = 0, d = 0] = gw.sitePrefix;
+      const v6 = ipv6Text([a, b, c, d, 0, 0, 0, 1]);
+      const learned = routerLan(parseIpAddrInterfaces(files.get(".sim/ip-addr.json") ?? "").records, "eth1");
+      expect(learned?.lanCidrs).toEqual(
+        gw.leaseFormat === "dnsmasq"
+          ? [`${gw.subnet}.1/24`, `${v6}/60`, `${lan[2]}/60`, "fe80::/10"]
+          : [`${gw.subnet}.1/24`, `${v6}/64`, "fe80::/10"],
+      );
+      expect(learned?.routerAddresses).toEqual(expect.arrayContaining([gw.wanIp, gw.wanIpv6, v6]));
       expect(parseIpAddrJson(files.get(".sim/ip-addr-wlan0.json") ?? "")).toEqual([]);
     }
   });

@@ -5,13 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { createConntrackSource } from "../agent/sources/conntrack/conntrackSource.js";
-import { parseConntrack } from "../agent/sources/conntrack/parseConntrack.js";
+import { type ConntrackOptions, parseConntrack } from "../agent/sources/conntrack/parseConntrack.js";
+import { conntrackOptionsFor, routerLan } from "../agent/sources/conntrack/routerLan.js";
 import { createNlbwSource } from "../agent/sources/nlbw/nlbwSource.js";
 import { parseNlbwCsv } from "../agent/sources/nlbw/parseNlbwCsv.js";
 import { parseNlbwJson } from "../agent/sources/nlbw/parseNlbwJson.js";
 import { createPingSource } from "../agent/sources/ping/pingSource.js";
 import { detectSources } from "../agent/sources/registry.js";
+import { parseDefaultRoute, parseIpAddrInterfaces } from "../agent/sources/router/parseProcRouterFiles.js";
 import type { DeviceTraffic } from "../protocol/index.js";
+import { deviceGlobalIpv6 } from "./addressing.js";
+import type { SimulatedGateway } from "./gateway.js";
 import { echoRun } from "./lineQuality.js";
 import { simulatedGatewayContext } from "./memoryContext.js";
 import type { LeaseFormat } from "./scenario.js";
@@ -41,6 +45,22 @@ function householdWithEvents(leaseFormat: LeaseFormat) {
       ],
     }),
   });
+}
+
+/** parseConntrack's options as the agent's conntrack source learns them from the gateway's `ip -j addr` and routes. */
+function learnedOptions(gw: SimulatedGateway): ConntrackOptions {
+  const files = gw.renderedFiles();
+  const wan = parseDefaultRoute(files.get("proc/net/route") ?? "")?.interface ?? null;
+  const lan = routerLan(parseIpAddrInterfaces(files.get(".sim/ip-addr.json") ?? "").records, wan);
+  if (!lan) throw new Error("the simulated gateway has no LAN prefix");
+  return conntrackOptionsFor(lan);
+}
+
+/** A device's IPv4 address and its SLAAC address in the LAN's delegated /64. */
+function addressesOf(gw: SimulatedGateway, id: string): [string, string] {
+  const dev = gw.device(id);
+  if (!dev?.ip) throw new Error(`${id} has no address`);
+  return [dev.ip, deviceGlobalIpv6(gw.sitePrefix, dev, dev.mac)];
 }
 
 const totalsByMac = (traffic: DeviceTraffic[] | undefined) =>
@@ -118,7 +138,7 @@ describe("nlbw on an OpenWrt gateway", () => {
 });
 
 describe("conntrack on a Debian-style gateway", () => {
-  it("read every 30 s by the agent's conntrack source, gives the model's per-device totals", async () => {
+  it("read every 30 s by the agent's conntrack source, gives the model's per-device totals over IPv4 and IPv6", async () => {
     const gw = household("isc-dhcpd");
     const ctx = simulatedGatewayContext(gw);
     const source = createConntrackSource();
@@ -130,10 +150,21 @@ describe("conntrack on a Debian-style gateway", () => {
       expect(outcome).toMatchObject({ status: "ok", skipped: [] });
     }
     const traffic = outcome.status === "ok" ? (outcome.records.traffic ?? []) : [];
-    const byIp = Object.fromEntries(traffic.map((t) => [t.ip, [t.rxBytes, t.txBytes]]));
-    const ipOf = (id: string) => gw.device(id)?.ip as string;
-    expect(byIp[ipOf("tv")]).toEqual([600 * 1_000_000 + 590 * 2_500_000, 600 * 20_000 + 590 * 30_000]);
-    expect(byIp[ipOf("phone")]).toEqual([900 * 200_000, 900 * 10_000]);
+    const byIp = new Map(traffic.map((t) => [t.ip, [t.rxBytes, t.txBytes]]));
+    const ofDevice = (id: string) => {
+      const [v4 = [0, 0], v6 = [0, 0]] = addressesOf(gw, id).map((ip) => byIp.get(ip));
+      return [(v4[0] ?? 0) + (v6[0] ?? 0), (v4[1] ?? 0) + (v6[1] ?? 0)];
+    };
+    expect(ofDevice("tv")).toEqual([600 * 1_000_000 + 590 * 2_500_000, 600 * 20_000 + 590 * 30_000]);
+    expect(ofDevice("phone")).toEqual([900 * 200_000, 900 * 10_000]);
+    // Per address too: each family carried what the model put on it (nlbw's rows are per address).
+    const model = new Map<string, number[]>();
+    for (const row of gw.traffic.nlbwRows(gw.t)) {
+      const [rx = 0, tx = 0] = model.get(row.ip) ?? [];
+      model.set(row.ip, [rx + row.rxBytes, tx + row.txBytes]);
+    }
+    expect(byIp).toEqual(model);
+    expect([...byIp.keys()].filter((ip) => ip?.startsWith("2001:db8:")).length).toBeGreaterThan(0);
     expect(traffic.every((t) => t.source === "conntrack" && t.mac === null)).toBe(true);
   });
 
@@ -147,6 +178,10 @@ describe("conntrack on a Debian-style gateway", () => {
     expect(proc).toMatch(/ \[UNREPLIED\] src=239\.255\.255\.250 /);
     expect(proc).toMatch(/ \[ASSURED\] mark=0 zone=0 use=2$/m);
     expect(proc).toContain(`src=${phone} `);
+    // Devices ask the router for names over IPv6 too, at its address in the delegated /64.
+    const [a = 0, b = 0, c = 0, d = 0] = gw.sitePrefix;
+    const router6 = [a, b, c, d, 0, 0, 0, 1].map((g) => g.toString(16).padStart(4, "0")).join(":");
+    expect(proc).toMatch(new RegExp(`dst=${router6} sport=\\d+ dport=53 `));
     gw.advance(60_000);
     // Left at 910 s: its connection is in TIME_WAIT with its final counters...
     expect(gw.renderedFiles().get("proc/net/nf_conntrack")).toMatch(new RegExp(`TIME_WAIT src=${phone} `));
@@ -154,9 +189,15 @@ describe("conntrack on a Debian-style gateway", () => {
     // ...and gone 120 s later.
     expect(gw.renderedFiles().get("proc/net/nf_conntrack")).not.toContain(`src=${phone} `);
     // The agent's parser keeps only device traffic (no DNS to the router, SSDP or the router's NTP).
-    const parsed = parseConntrack(gw.renderedFiles().get(".sim/conntrack-extended.txt") as string);
+    const extended = gw.renderedFiles().get(".sim/conntrack-extended.txt") as string;
+    const parsed = parseConntrack(extended, learnedOptions(gw));
     expect(parsed.skipped).toEqual([]);
-    expect(new Set(parsed.records.map((f) => f.lanIp))).toEqual(new Set([gw.device("tv")?.ip]));
+    const tv = addressesOf(gw, "tv");
+    const lanIps = new Set(parsed.records.map((f) => f.lanIp));
+    expect([...lanIps].every((ip) => tv.includes(ip))).toBe(true);
+    expect(lanIps).toContain(tv[1]);
+    // With private ranges only, the tv's IPv6 flows would be nobody's.
+    expect(parseConntrack(extended).records.some((f) => f.lanIp === tv[1])).toBe(false);
     gw.advance(1500_000 - gw.t);
     expect(parseConntrack(gw.renderedFiles().get("proc/net/nf_conntrack") as string).records).toEqual([]);
   });
@@ -167,7 +208,10 @@ describe("conntrack on a Debian-style gateway", () => {
     const ctx = simulatedGatewayContext(gw);
     const source = createConntrackSource();
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const first = parseConntrack(gw.renderedFiles().get("proc/net/nf_conntrack") as string).records;
+    const first = parseConntrack(
+      gw.renderedFiles().get("proc/net/nf_conntrack") as string,
+      learnedOptions(gw),
+    ).records;
     const before = gw.traffic.deviceTotals(gw.t);
     const bootId = gw.bootId;
     await source.collect(ctx);
@@ -183,6 +227,8 @@ describe("conntrack on a Debian-style gateway", () => {
     const expectedRx = sum(after.map((d) => d.rxBytes)) - sum(before.map((d) => d.rxBytes)) + firstRx;
     expect(sum(agent.map((t) => t.rxBytes))).toBe(expectedRx);
     expect(expectedRx).toBeGreaterThan(100_000_000);
+    const v6 = sum(agent.filter((t) => t.ip?.includes(":")).map((t) => t.rxBytes));
+    expect(v6).toBeGreaterThan(expectedRx / 10);
   });
 });
 

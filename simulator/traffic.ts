@@ -12,7 +12,7 @@
  * nlbwmon's period restarts on the first of the month (gateway clock, UTC) and at every boot (its
  * database lives in tmpfs); the conntrack table is empty after a boot.
  */
-import { sitePrefix, wanIpv6 } from "./addressing.js";
+import { deviceGlobalIpv6, hasIpv6, sitePrefix, wanIpv6 } from "./addressing.js";
 import { flavourTools } from "./flavour.js";
 import type { Activity } from "./household.js";
 import { hashString, mix32 } from "./prng.js";
@@ -502,12 +502,16 @@ export class TrafficAccounting {
 
   /**
    * Entries that are nobody's line usage, as every real table has them: devices asking the router
-   * for names (LAN to LAN), SSDP announcements to a multicast group that never answer, and the
+   * for names (LAN to LAN; over IPv6 too where the LAN has it, the router's LAN address being the
+   * DNS server its router advertisements name), SSDP announcements to a multicast group that never answer, and the
    * router's own NTP over IPv4 and IPv6 (WAN to WAN).
    */
   private chatter(out: ConntrackEntry[], t: number): void {
     const host = this.host;
     const router = `${host.subnet}.1`;
+    const lanIpv6 = flavourTools(host.leaseFormat).lanIpv6;
+    const [a = 0, b = 0, c = 0, d = 0] = this.sitePrefix();
+    const router6 = ipv6Text([a, b, c, d, 0, 0, 0, 1]);
     const window = (key: number) => {
       const phase = key % 30_000;
       const n = Math.floor((t + phase) / 30_000);
@@ -529,6 +533,22 @@ export class TrafficAccounting {
         unreplied: false,
         order: dnsKey,
       });
+      if (lanIpv6 && hasIpv6(dev)) {
+        const ip6 = this.deviceIpv6(dev, dev.mac);
+        const key6 = mix32(dnsKey, 0xd46);
+        const port6 = EPHEMERAL_FIRST + (key6 % EPHEMERAL_COUNT);
+        out.push({
+          family: 6,
+          proto: "udp",
+          state: null,
+          timeoutS: dns.timeoutS,
+          orig: { src: ip6, dst: router6, sport: port6, dport: 53, packets: 1, bytes: 80 + (key6 % 20) },
+          reply: { src: router6, dst: ip6, sport: 53, dport: port6, packets: 1, bytes: 110 + (key6 % 80) },
+          assured: false,
+          unreplied: false,
+          order: key6,
+        });
+      }
       const kind = dev.profile.kind;
       if (kind === "tv" || kind === "speaker" || kind === "console" || kind === "iot") {
         const ssdp = window(dev.key ^ 0x55d);
@@ -578,29 +598,10 @@ export class TrafficAccounting {
     return wanIpv6(this.sitePrefix());
   }
 
-  /** The device's global address in the LAN /64: EUI-64 for vendor MACs, a stable random identifier for private ones. */
+  /** The device's global address in the LAN /64 (addressing.ts). */
   private deviceIpv6(dev: SimDevice, mac: string): string {
-    const b = mac.split(":").map((x) => Number.parseInt(x, 16) || 0);
-    let iid: number[];
-    if (dev.profile.macPolicy === "vendor") {
-      iid = [
-        (((b[0] ?? 0) ^ 0x02) << 8) | (b[1] ?? 0),
-        ((b[2] ?? 0) << 8) | 0xff,
-        0xfe00 | (b[3] ?? 0),
-        ((b[4] ?? 0) << 8) | (b[5] ?? 0),
-      ];
-    } else {
-      const h1 = mix32(dev.key, hashString(mac));
-      const h2 = mix32(h1, 0x9e37);
-      iid = [h1 >>> 16, h1 & 0xffff, h2 >>> 16, h2 & 0xffff];
-    }
-    return ipv6Text([...this.sitePrefix(), ...iid]);
+    return deviceGlobalIpv6(this.sitePrefix(), dev, mac);
   }
-}
-
-/** IoT gadgets and printers often run IPv4 only (as in the neighbour table). */
-function hasIpv6(dev: SimDevice): boolean {
-  return dev.profile.kind !== "iot" && dev.profile.kind !== "printer";
 }
 
 /** Servers on the simulated internet live in the documentation ranges. */

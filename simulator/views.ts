@@ -4,6 +4,8 @@
  * compare the agent's parsers against these; the renderers print the same values.
  */
 import type { InterfaceCounters, Lease, Neighbor, Radio, Station } from "../protocol/index.js";
+import { deviceGlobalIpv6, hasIpv6 } from "./addressing.js";
+import { flavourTools } from "./flavour.js";
 import {
   FDB_AGEING_MS,
   type GatewayModel,
@@ -127,6 +129,7 @@ export function neighborEntries(model: GatewayModel, t = model.t): NeighborEntry
   const v4: NeighborEntry[] = [];
   const v6: NeighborEntry[] = [];
   const upstreamStale = noise(model.seed ^ 0x3c, Math.floor(t / 45_000)) > 0.3;
+  const lanIpv6 = flavourTools(model.leaseFormat).lanIpv6;
   v4.push({
     ip: model.wanGatewayIp,
     family: "ipv4",
@@ -140,8 +143,13 @@ export function neighborEntries(model: GatewayModel, t = model.t): NeighborEntry
     if (!state || !dev.ip) continue;
     const mac = state === "failed" ? null : dev.mac;
     v4.push({ ip: dev.ip, family: "ipv4", mac, interface: "br-lan", state, router: false });
-    if (hasIpv6(dev))
-      v6.push({ ip: linkLocal(dev), family: "ipv6", mac, interface: "br-lan", state, router: false });
+    if (!hasIpv6(dev)) continue;
+    v6.push({ ip: linkLocal(dev), family: "ipv6", mac, interface: "br-lan", state, router: false });
+    // Its SLAAC address too, where the LAN has a global prefix: it reaches the internet through the router.
+    if (lanIpv6) {
+      const ip = deviceGlobalIpv6(model.sitePrefix, dev, dev.mac);
+      v6.push({ ip, family: "ipv6", mac, interface: "br-lan", state, router: false });
+    }
   }
   v6.push({
     ip: `fe80::200:5eff:fe00:1${model.wanGatewayMac.slice(-2)}`,
@@ -166,11 +174,6 @@ function neighState(dev: SimDevice, t: number): NeighState | null {
   if (gone < NEIGH_STALE_MS) return "stale";
   if (gone < NEIGH_STALE_MS + NEIGH_FAILED_MS) return "failed";
   return null;
-}
-
-/** IoT gadgets and printers often run IPv4 only. */
-function hasIpv6(dev: SimDevice): boolean {
-  return dev.profile.kind !== "iot" && dev.profile.kind !== "printer";
 }
 
 const linkLocalCache = new WeakMap<SimDevice, { mac: string; address: string }>();

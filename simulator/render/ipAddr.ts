@@ -122,9 +122,19 @@ function addresses(model: GatewayModel, iface: SimInterface): Address[] {
       lease: null,
     },
   ];
-  if (flavourTools(model.leaseFormat).lanIpv6) {
+  const [a = 0, b = 0, c = 0, d = 0] = model.sitePrefix;
+  if (flavourTools(model.leaseFormat).lanIpv6 && !openwrt) {
+    // dhcpcd (or networkd) gives the LAN bridge a /64 of the delegated prefix, with the
+    // delegation's lifetimes and a prefix route; no ULA.
+    lan.push({
+      family: "inet6",
+      local: ipv6Text([a, b, c, d, 0, 0, 0, 1]),
+      prefixlen: 64,
+      scope: "global",
+      lease: WAN_DHCP6,
+    });
+  } else if (flavourTools(model.leaseFormat).lanIpv6) {
     // OpenWrt's lan has ip6assign 60: a /60 of the delegated prefix (newest first) and of the ULA.
-    const [a = 0, b = 0, c = 0, d = 0] = model.sitePrefix;
     const [u0 = 0, u1 = 0, u2 = 0] = ulaPrefix(model.seed, model.gatewayId);
     lan.push(
       {

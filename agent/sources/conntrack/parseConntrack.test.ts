@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cPrintf } from "../netdev/cPrintf.js";
+import { parseIpAddrInterfaces } from "../router/parseProcRouterFiles.js";
 import { compressIpv6, conntrackAccountingOff, lanMatcher, parseConntrack } from "./parseConntrack.js";
+import { conntrackOptionsFor, routerLan } from "./routerLan.js";
 
 /** One TCP line as the kernel prints it (nf_conntrack_standalone.c ct_seq_show). */
 function procLine(
@@ -79,6 +83,82 @@ describe("parseConntrack", () => {
         id: "tcp src=2001:db8:4:1f00::23 dst=2a00:1450:4001:82f::200e sport=50522 dport=443",
       },
     ]);
+  });
+
+  describe("with the LAN the router's interfaces say (OpenWrt, PPPoE WAN 100.64.23.45, br-lan and br-guest)", () => {
+    const lan = routerLan(
+      parseIpAddrInterfaces(
+        readFileSync(
+          join(import.meta.dirname, "../../../fixtures/ip-addr-json/openwrt-23.05-pppoe.json"),
+          "utf8",
+        ),
+      ).records,
+      "pppoe-wan",
+    );
+    const options = conntrackOptionsFor(lan as NonNullable<typeof lan>);
+    /** One `conntrack -L -o extended` line: original tuple, reply tuple, 100 bytes each way. */
+    const ct = (l3: "ipv4" | "ipv6", o: [string, string], r: [string, string]) =>
+      `${l3}     ${l3 === "ipv4" ? 2 : 10} udp      17 29 src=${o[0]} dst=${o[1]} sport=40000 dport=443 packets=1 bytes=100 src=${r[0]} dst=${r[1]} sport=443 dport=40000 packets=2 bytes=900 mark=0 use=1\n`;
+    const parse = (line: string) =>
+      parseConntrack(line, options).records.map((f) => [f.lanIp, f.lanIsOriginator]);
+
+    it("counts hosts with global IPv6 addresses, either direction, on every LAN bridge", () => {
+      const phone = "2001:db8:4:1f00:1c2b:3a4d:5e6f:7081";
+      const remote = "2a00:1450:4001:82f::200e";
+      expect(parse(ct("ipv6", [phone, remote], [remote, phone]))).toEqual([[phone, true]]);
+      // A server in the guest network answering a connection from outside (routed, no NAT).
+      const guest = "2001:db8:4:1f10::80";
+      expect(parse(ct("ipv6", [remote, guest], [guest, remote]))).toEqual([[guest, false]]);
+      // The ULA and IPv4 still count; a port forward through the WAN address still goes to its host.
+      expect(parse(ct("ipv4", ["192.168.1.23", "93.184.216.34"], ["93.184.216.34", "100.64.23.45"]))).toEqual(
+        [["192.168.1.23", true]],
+      );
+      expect(parse(ct("ipv4", ["198.51.100.9", "100.64.23.45"], ["192.168.3.7", "198.51.100.9"]))).toEqual([
+        ["192.168.3.7", false],
+      ]);
+      // The default (private ranges) misses the global host entirely.
+      expect(parseConntrack(ct("ipv6", [phone, remote], [remote, phone])).records).toEqual([]);
+    });
+
+    it("counts a flow between two LAN hosts for neither (routed between VLANs, or hairpin NAT)", () => {
+      const a = "2001:db8:4:1f00::23";
+      const b = "2001:db8:4:1f10::80";
+      expect(parse(ct("ipv6", [a, b], [b, a]))).toEqual([]);
+      expect(parse(ct("ipv4", ["192.168.1.23", "192.168.3.7"], ["192.168.3.7", "192.168.1.23"]))).toEqual([]);
+      // LAN host to the router's public address, forwarded back in to another LAN host.
+      expect(parse(ct("ipv4", ["192.168.1.23", "100.64.23.45"], ["192.168.3.7", "192.168.1.23"]))).toEqual(
+        [],
+      );
+    });
+
+    it("drops flows with the router itself at either end, its WAN and LAN addresses alike", () => {
+      const phone = "2001:db8:4:1f00::23";
+      // A device reaching the router's WAN address (web UI by its public name).
+      expect(parse(ct("ipv6", [phone, "2001:db8:4:ff::2"], ["2001:db8:4:ff::2", phone]))).toEqual([]);
+      expect(parse(ct("ipv4", ["192.168.1.23", "100.64.23.45"], ["100.64.23.45", "192.168.1.23"]))).toEqual(
+        [],
+      );
+      // The router's own traffic sourced from its LAN address (no global address on the WAN side).
+      const ntp = "2001:db8:f123::123";
+      expect(parse(ct("ipv6", ["2001:db8:4:1f00::1", ntp], [ntp, "2001:db8:4:1f00::1"]))).toEqual([]);
+      // DNS over link-local, and the router's WAN talking to its provider.
+      expect(
+        parse(
+          ct(
+            "ipv6",
+            ["fe80::1c2b:3a4d:5e6f:7081", "fe80::9683:c4ff:fe12:3456"],
+            ["fe80::9683:c4ff:fe12:3456", "fe80::1c2b:3a4d:5e6f:7081"],
+          ),
+        ),
+      ).toEqual([]);
+      expect(parse(ct("ipv4", ["100.64.23.45", "10.64.0.1"], ["10.64.0.1", "100.64.23.45"]))).toEqual([]);
+    });
+
+    it("matches the router's addresses whichever way /proc spells them", () => {
+      const full = "2001:0db8:0004:00ff:0000:0000:0000:0002";
+      const line = `ipv6     10 tcp      6 300 ESTABLISHED src=2001:0db8:0004:1f00:0000:0000:0000:0023 dst=${full} sport=50522 dport=443 packets=3 bytes=300 src=${full} dst=2001:0db8:0004:1f00:0000:0000:0000:0023 sport=443 dport=50522 packets=4 bytes=4000 [ASSURED] mark=0 zone=0 use=2\n`;
+      expect(parseConntrack(line, options).records).toEqual([]);
+    });
   });
 
   it("never throws on garbage", () => {

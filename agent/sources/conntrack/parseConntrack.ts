@@ -15,11 +15,16 @@
  *   are normalised so a flow has the same id from either source.
  * - With NAT the reply tuple's destination is the router's WAN address, not the LAN host: the LAN
  *   side is the original source for outbound flows and the reply source for port-forwarded ones.
- * - Flows between two LAN addresses (a device talking to the router) and between two non-LAN
- *   addresses (the router's own traffic) are not a device's line usage: they are dropped, as
- *   nlbwmon does; so are flows to multicast and broadcast addresses. Which addresses are the LAN
- *   is the caller's to say (lanMatcher with the LAN prefixes, including a delegated IPv6 prefix);
- *   the default, private ranges only, misses global IPv6 hosts.
+ * - A flow's real ends are the original source (who opened it) and the reply source (who answered,
+ *   after any DNAT); the original and reply destinations may be the router's NAT addresses. The LAN
+ *   host is whichever real end is on the LAN when the other is not. Flows between two LAN
+ *   addresses (routed between VLANs, hairpin NAT) and between two non-LAN addresses are not line
+ *   usage: they are dropped, as nlbwmon does, so a LAN-to-LAN flow is counted for neither host;
+ *   so are flows with the router itself at either end (its WAN address included: the router's
+ *   own traffic, or a device talking to the router) and flows to multicast and broadcast
+ *   addresses. Which addresses are the LAN and the router's is the caller's to say (lanMatcher
+ *   with the LAN prefixes, including a delegated IPv6 prefix; routerLan.ts learns both from
+ *   `ip -j addr`); the default, private ranges only, misses global IPv6 hosts.
  * - `[UNREPLIED]`, `[ASSURED]`, `[OFFLOAD]`, `[HW_OFFLOAD]` flags, and `mark=`, `zone=`, `secctx=`,
  *   `labels=`, `delta-time=`, `use=` fields come and go between versions; unknown ones are ignored.
  *   Hardware-offloaded flows stop updating their counters in some drivers.
@@ -52,6 +57,8 @@ export interface ConntrackFlow {
 export interface ConntrackOptions {
   /** Which addresses are on the LAN. Default: RFC 1918 and ULA fc00::/7 (not RFC 6598: CGNAT is the WAN side). */
   isLan?: (ip: string) => boolean;
+  /** The router's own addresses (normalised like the records: IPv6 compressed). Default: none known. */
+  isRouter?: (ip: string) => boolean;
 }
 
 const SUMMARY = /^conntrack v[\d.]+ \(conntrack-tools\): \d+ flow entries have been shown\.$/;
@@ -164,6 +171,7 @@ function counterOf(value: string): number | null {
 
 export function parseConntrack(text: string, options: ConntrackOptions = {}): ParseResult<ConntrackFlow> {
   const isLan = options.isLan ?? isPrivateLanAddress;
+  const isRouter = options.isRouter ?? (() => false);
   const records: ConntrackFlow[] = [];
   const skipped: SkippedLine[] = [];
   const lines = splitLines(text);
@@ -260,17 +268,11 @@ export function parseConntrack(text: string, options: ConntrackOptions = {}): Pa
     family ??= isIP(origSrc) === 4 ? "ipv4" : "ipv6";
     // Multicast and broadcast never leave through the line.
     if (isGroupAddress(origDst)) continue;
-    let lanIp: string;
-    let lanIsOriginator: boolean;
-    if (isLan(origSrc) && !isLan(origDst)) {
-      lanIp = origSrc;
-      lanIsOriginator = true;
-    } else if (isLan(replySrc) && !isLan(replyDst) && !isLan(origSrc)) {
-      lanIp = replySrc;
-      lanIsOriginator = false;
-    } else {
-      continue;
-    }
+    if (isRouter(origSrc) || isRouter(replySrc)) continue;
+    const lanOriginator = isLan(origSrc);
+    if (lanOriginator === isLan(replySrc)) continue;
+    const lanIp = lanOriginator ? origSrc : replySrc;
+    const lanIsOriginator = lanOriginator;
     const id = [
       protocol,
       ...orig.fields.map(([k, v]) =>
