@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
+import type { SpeedTestDetail } from "../collector/store/speedTestState.js";
 import { numberOption, reportErrors } from "./optionParsers.js";
 import { callApi, type SourceFlags } from "./queryCommand.js";
 
@@ -17,20 +18,8 @@ interface CommandFlags extends SourceFlags {
 const POLL_LIMIT = 20;
 const POLL_INTERVAL_MS = 500;
 
-interface TestRow {
-  testId: string;
-  status: "pending" | "done" | "failed";
-  requestedAt: string;
-  answerBy: string | null;
-  finishedAt: string | null;
-  downloadBitsPerSecond: number | null;
-  uploadBitsPerSecond: number | null;
-  rttMs: number | null;
-  downloadBytes: number | null;
-  uploadBytes: number | null;
-  server: string | null;
-  error: string | null;
-}
+/** As the API sends it (collector/store/speedTestState.ts). */
+type TestRow = SpeedTestDetail;
 
 function needsApi(flags: CommandFlags, what: string): void {
   if (flags.url === undefined)

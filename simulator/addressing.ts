@@ -9,8 +9,8 @@
  * DHCP-based providers do. Providers that renumber on every reconnect are mostly PPPoE ones.
  */
 
+import { ipv6FromGroups } from "../common/ipv6Text.js";
 import { hashString, mix32 } from "./prng.js";
-import { ipv6Text } from "./render/format.js";
 import type { SimDevice } from "./types.js";
 
 /** The gateway's /56 from the provider: [2001, db8, a, N00], N in 1..255, so its /64s never meet the WAN link's. */
@@ -22,7 +22,7 @@ export function sitePrefix(seed: number, gatewayId: string): number[] {
 /** The WAN address from DHCPv6 (IA_NA) in the provider's link /64 beside the delegated prefix. */
 export function wanIpv6(prefix: readonly number[]): string {
   const [a = 0, b = 0, c = 0] = prefix;
-  return ipv6Text([a, b, c, 0, 0, 0, 0, 2]);
+  return ipv6FromGroups([a, b, c, 0, 0, 0, 0, 2]);
 }
 
 /** OpenWrt's ula_prefix: fd00::/8 plus 40 random bits, generated once at first boot. */
@@ -35,7 +35,7 @@ export function ulaPrefix(seed: number, gatewayId: string): number[] {
 /** fe80::/64 with the modified EUI-64 of the interface's MAC (the kernel's default for Ethernet-like links). */
 export function eui64LinkLocal(mac: string): string {
   const b = mac.split(":").map((x) => Number.parseInt(x, 16) || 0);
-  return ipv6Text([
+  return ipv6FromGroups([
     0xfe80,
     0,
     0,
@@ -66,7 +66,7 @@ export function deviceGlobalIpv6(prefix: readonly number[], dev: SimDevice, mac:
     const h2 = mix32(h1, 0x9e37);
     iid = [h1 >>> 16, h1 & 0xffff, h2 >>> 16, h2 & 0xffff];
   }
-  return ipv6Text([...prefix.slice(0, 4), ...iid]);
+  return ipv6FromGroups([...prefix.slice(0, 4), ...iid]);
 }
 
 /** IoT gadgets and printers often run IPv4 only (in the neighbour table and in their traffic). */

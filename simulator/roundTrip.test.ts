@@ -23,9 +23,9 @@ import {
   parseUbusSystemBoard,
 } from "../agent/sources/release/parseReleaseFiles.js";
 import { parseIpAddrInterfaces, parseIpAddrJson } from "../agent/sources/router/parseProcRouterFiles.js";
+import { ipv6FromGroups } from "../common/ipv6Text.js";
 import type { Lease, Neighbor } from "../protocol/index.js";
 import type { SimulatedGateway } from "./gateway.js";
-import { ipv6Text } from "./render/format.js";
 import { routerHardwareFor } from "./routerModels.js";
 import { manualGateway, readGatewayFile, tempRoot } from "./testSupport.js";
 
@@ -271,7 +271,7 @@ describe("round trip of the router's identity through the agent's release and ad
       expect(lan.length).toBe(gw.leaseFormat === "dnsmasq" ? 3 : 2);
       // What the agent's conntrack source learns from it: the LAN bridge's prefixes, not the WAN's.
       const [a = 0, b = 0, c = 0, d = 0] = gw.sitePrefix;
-      const v6 = ipv6Text([a, b, c, d, 0, 0, 0, 1]);
+      const v6 = ipv6FromGroups([a, b, c, d, 0, 0, 0, 1]);
       const learned = routerLan(parseIpAddrInterfaces(files.get(".sim/ip-addr.json") ?? "").records, "eth1");
       expect(learned?.lanCidrs).toEqual(
         gw.leaseFormat === "dnsmasq"

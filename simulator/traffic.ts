@@ -12,11 +12,12 @@
  * nlbwmon's period restarts on the first of the month (gateway clock, UTC) and at every boot (its
  * database lives in tmpfs); the conntrack table is empty after a boot.
  */
+
+import { ipv6FromGroups } from "../common/ipv6Text.js";
 import { deviceGlobalIpv6, hasIpv6, sitePrefix, wanIpv6 } from "./addressing.js";
 import { flavourTools } from "./flavour.js";
 import type { Activity } from "./household.js";
 import { hashString, mix32 } from "./prng.js";
-import { ipv6Text } from "./render/format.js";
 import type { LeaseFormat } from "./scenario.js";
 import type { SimDevice } from "./types.js";
 
@@ -511,7 +512,7 @@ export class TrafficAccounting {
     const router = `${host.subnet}.1`;
     const lanIpv6 = flavourTools(host.leaseFormat).lanIpv6;
     const [a = 0, b = 0, c = 0, d = 0] = this.sitePrefix();
-    const router6 = ipv6Text([a, b, c, d, 0, 0, 0, 1]);
+    const router6 = ipv6FromGroups([a, b, c, d, 0, 0, 0, 1]);
     const window = (key: number) => {
       const phase = key % 30_000;
       const n = Math.floor((t + phase) / 30_000);
@@ -611,7 +612,7 @@ function remoteIpv4(key: number): string {
 }
 
 function remoteIpv6(key: number): string {
-  return ipv6Text([0x2001, 0xdb8, 0xf000 | (key & 0xfff), 0, 0, 0, 0, 1 + ((key >>> 12) % 0xfffe)]);
+  return ipv6FromGroups([0x2001, 0xdb8, 0xf000 | (key & 0xfff), 0, 0, 0, 0, 1 + ((key >>> 12) % 0xfffe)]);
 }
 
 /** A rate (bytes or packets per second) carried by a slot's successive connections from the segment start to x. */

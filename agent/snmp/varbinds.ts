@@ -8,6 +8,8 @@
  * A skipped row is reported with `line` = its 1-based position among the table's rows in
  * walk order and `text` = the OID and value at fault.
  */
+
+import { ipv6FromGroups } from "../../common/ipv6Text.js";
 import { MAX_STRING_LENGTH } from "../../protocol/index.js";
 import { type SkippedLine, skippedLine } from "../sources/parseResult.js";
 
@@ -168,28 +170,9 @@ export function formatIpv4(bytes: readonly number[]): string {
   return bytes.join(".");
 }
 
-/** RFC 5952 text form: lower case, leading zeros dropped, the longest run of zero groups as `::`. */
+/** RFC 5952 text form of 16 address bytes (common/ipv6Text.ts). */
 export function formatIpv6(bytes: readonly number[]): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLength < 2) return hex.join(":");
-  const head = hex.slice(0, bestStart).join(":");
-  const tail = hex.slice(bestStart + bestLength).join(":");
-  return `${head}::${tail}`;
+  return ipv6FromGroups(groups);
 }

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CommandOutcome } from "../commands/commandOutcome.js";
 import { type Db, statement } from "../store/openDatabase.js";
-import { latestSpeedTests } from "../store/speedTestState.js";
+import { latestSpeedTests, speedTestDetail } from "../store/speedTestState.js";
 import { ApiError } from "./apiError.js";
 import { limitParam } from "./params.js";
 
@@ -39,8 +39,6 @@ export interface CommandRoute {
   params: URLSearchParams;
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
 /** The status and body to answer; throws ApiError for a refusal. */
 export async function answerCommandRoute(
   readDb: Db,
@@ -52,13 +50,7 @@ export async function answerCommandRoute(
     if (!statement<[string], unknown>(readDb, "SELECT 1 FROM gateways WHERE gateway_id = ?").get(gatewayId))
       throw new ApiError(404, `no gateway ${JSON.stringify(gatewayId)}`);
     const limit = limitParam(route.params.get("limit")) ?? DEFAULT_TESTS_LISTED;
-    const tests = latestSpeedTests(readDb, gatewayId, limit).map((t) => ({
-      ...t,
-      requestedAt: iso(t.requestedAt),
-      answerBy: iso(t.answerBy),
-      finishedAt: iso(t.finishedAt),
-    }));
-    return { status: 200, body: tests };
+    return { status: 200, body: latestSpeedTests(readDb, gatewayId, limit).map(speedTestDetail) };
   }
   if (method !== "POST")
     throw new ApiError(

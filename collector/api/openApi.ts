@@ -141,6 +141,8 @@ const schemas = {
       testId: { type: "string" },
       requestedAt: time,
       status: { type: "string", enum: ["pending", "done", "failed"] },
+      /** A pending test with no answer by then is failed. */
+      answerBy: { ...nullable("string"), format: "date-time" },
       finishedAt: { ...nullable("string"), format: "date-time" },
       downloadBitsPerSecond: nullable("number"),
       uploadBitsPerSecond: nullable("number"),

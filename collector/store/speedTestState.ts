@@ -69,6 +69,24 @@ export function latestSpeedTests(db: Db, gatewayId: string, limit: number): Spee
     .map(toRow);
 }
 
+/** A test as support tools show it: the same fields with times as ISO-8601 UTC. */
+export type SpeedTestDetail = Omit<SpeedTestRow, "requestedAt" | "answerBy" | "finishedAt"> & {
+  requestedAt: string;
+  answerBy: string | null;
+  finishedAt: string | null;
+};
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function speedTestDetail(test: SpeedTestRow): SpeedTestDetail {
+  return {
+    ...test,
+    requestedAt: iso(test.requestedAt) as string,
+    answerBy: iso(test.answerBy),
+    finishedAt: iso(test.finishedAt),
+  };
+}
+
 /** One test, or null when there is none (never asked for, or deleted with its boot). */
 export function speedTestOf(db: Db, gatewayId: string, testId: string): SpeedTestRow | null {
   const row = statement<[string, string], Row>(

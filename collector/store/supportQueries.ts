@@ -9,6 +9,7 @@ import { isLocallyAdministered } from "../../protocol/index.js";
 import { vendorOf } from "../enrich/ouiVendor.js";
 import { type Db, statement } from "./openDatabase.js";
 import { type GatewaySummary, listGateways } from "./queries.js";
+import { latestSpeedTests, type SpeedTestDetail, speedTestDetail } from "./speedTestState.js";
 
 /** Rows per page at most: a page is read in well under a millisecond. */
 export const MAX_PAGE = 1000;
@@ -55,22 +56,6 @@ export interface LineQualityDetail {
   jitterMs: number | null;
   error: string | null;
   updatedAt: string;
-}
-
-export interface SpeedTestDetail {
-  testId: string;
-  /** When support asked for it. */
-  requestedAt: string;
-  /** pending, done or failed. */
-  status: string;
-  finishedAt: string | null;
-  downloadBitsPerSecond: number | null;
-  uploadBitsPerSecond: number | null;
-  rttMs: number | null;
-  downloadBytes: number | null;
-  uploadBytes: number | null;
-  server: string | null;
-  error: string | null;
 }
 
 export interface GatewayDetail extends GatewaySummary {
@@ -132,26 +117,7 @@ function lineQualityOf(db: Db, gatewayId: string): LineQualityDetail[] {
 }
 
 function speedTestsOf(db: Db, gatewayId: string): SpeedTestDetail[] {
-  return statement<[string, number], Record<string, number | string | null>>(
-    db,
-    `SELECT test_id, at, status, finished_at, download_bits_per_second, upload_bits_per_second, rtt_ms,
-       download_bytes, upload_bytes, server, error FROM speed_tests WHERE gateway_id = ?
-     ORDER BY at DESC, test_id DESC LIMIT ?`,
-  )
-    .all(gatewayId, SPEED_TESTS_SHOWN)
-    .map((r) => ({
-      testId: r.test_id as string,
-      requestedAt: iso(r.at as number) as string,
-      status: r.status as string,
-      finishedAt: iso(r.finished_at as number | null),
-      downloadBitsPerSecond: r.download_bits_per_second as number | null,
-      uploadBitsPerSecond: r.upload_bits_per_second as number | null,
-      rttMs: r.rtt_ms as number | null,
-      downloadBytes: r.download_bytes as number | null,
-      uploadBytes: r.upload_bytes as number | null,
-      server: r.server as string | null,
-      error: r.error as string | null,
-    }));
+  return latestSpeedTests(db, gatewayId, SPEED_TESTS_SHOWN).map(speedTestDetail);
 }
 
 function agentHealthOf(health: string | null, at: number | null): GatewayDetail["agentHealth"] {

@@ -16,28 +16,6 @@ export function hexLeft(value: number, width: number): string {
   return left(value.toString(16), width);
 }
 
-/** An IPv6 address from its eight 16-bit groups, as inet_ntop prints it (RFC 5952: longest zero run as `::`). */
-export function ipv6Text(groups: readonly number[]): string {
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(":");
-  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
-}
-
 /** The kernel's `%pI6`: eight zero-padded groups, nothing compressed (/proc/net/nf_conntrack). */
 export function ipv6Expanded(text: string): string {
   const [head = "", tail] = text.split("::");

@@ -11,6 +11,8 @@
  * noprefixroute, which OpenWrt 24.10 (kernel 6.6, iproute2 6.11) shows and 23.05 and Debian 12
  * (5.15, 6.1) do not.
  */
+
+import { ipv6FromGroups } from "../../common/ipv6Text.js";
 import {
   eui64LinkLocal,
   type LeaseLifetime,
@@ -22,7 +24,6 @@ import {
 import { flavourTools } from "../flavour.js";
 import type { GatewayModel } from "../model.js";
 import type { SimInterface } from "../types.js";
-import { ipv6Text } from "./format.js";
 
 const FOREVER = 4294967295;
 
@@ -128,7 +129,7 @@ function addresses(model: GatewayModel, iface: SimInterface): Address[] {
     // delegation's lifetimes and a prefix route; no ULA.
     lan.push({
       family: "inet6",
-      local: ipv6Text([a, b, c, d, 0, 0, 0, 1]),
+      local: ipv6FromGroups([a, b, c, d, 0, 0, 0, 1]),
       prefixlen: 64,
       scope: "global",
       lease: WAN_DHCP6,
@@ -139,7 +140,7 @@ function addresses(model: GatewayModel, iface: SimInterface): Address[] {
     lan.push(
       {
         family: "inet6",
-        local: ipv6Text([a, b, c, d, 0, 0, 0, 1]),
+        local: ipv6FromGroups([a, b, c, d, 0, 0, 0, 1]),
         prefixlen: 60,
         scope: "global",
         lease: WAN_DHCP6,
@@ -147,7 +148,7 @@ function addresses(model: GatewayModel, iface: SimInterface): Address[] {
       },
       {
         family: "inet6",
-        local: ipv6Text([u0, u1, u2, 0, 0, 0, 0, 1]),
+        local: ipv6FromGroups([u0, u1, u2, 0, 0, 0, 0, 1]),
         prefixlen: 60,
         scope: "global",
         lease: null,
