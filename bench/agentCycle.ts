@@ -19,7 +19,8 @@
  *   npm run build && node dist/bench/agentCycle.js [devices=250] [cycles=60] [sources=auto]
  *
  * `sources` is a --sources list (e.g. dnsmasq,ip-neigh,bridge-fdb,proc-net-dev,iw) to compare
- * runs while other sources are being added to auto-detection.
+ * runs while other sources are being added to auto-detection. AGENT_CYCLE_FLAGS="--flag --flag"
+ * adds a third variant with those Node flags, to weigh a candidate for the deploy files.
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -129,6 +130,15 @@ async function worker(root: string, sourceList: string): Promise<void> {
 const VARIANTS = [
   { label: "Node defaults", flags: [] as string[] },
   { label: `as deployed (${DEPLOY_NODE_FLAGS.join(" ")})`, flags: [...DEPLOY_NODE_FLAGS] },
+  // A candidate to compare: AGENT_CYCLE_FLAGS="--flag --flag" (space-separated Node flags).
+  ...(process.env.AGENT_CYCLE_FLAGS
+    ? [
+        {
+          label: `candidate (${process.env.AGENT_CYCLE_FLAGS})`,
+          flags: process.env.AGENT_CYCLE_FLAGS.split(" "),
+        },
+      ]
+    : []),
 ];
 
 async function main(): Promise<void> {

@@ -13,6 +13,8 @@
  *
  *   npm run build && npm run build:agent && node dist/bench/agentMemory.js [--seconds 60] [--devices 250]
  *     [--paces real,scaled] [--flags default,deploy,no-lite]
+ *   AGENT_MEMORY_FLAGS="--max-old-space-size=24 --no-opt" node dist/bench/agentMemory.js --flags candidate
+ *     (a candidate set of Node flags, run with the deploy environment)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,7 +24,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
 import { SimulatedGateway } from "../simulator/index.js";
-import { DEPLOY_NODE_FLAGS, DEPLOY_NODE_FLAGS_WITHOUT_LITE_MODE } from "./deployNodeFlags.js";
+import { DEPLOY_ENV, DEPLOY_NODE_FLAGS, DEPLOY_NODE_FLAGS_WITHOUT_LITE_MODE } from "./deployNodeFlags.js";
 
 const TARGET_MB = 60;
 const SPEED = 60;
@@ -35,6 +37,8 @@ const FLAG_SETS = {
   default: [],
   deploy: DEPLOY_NODE_FLAGS,
   "no-lite": DEPLOY_NODE_FLAGS_WITHOUT_LITE_MODE,
+  // A candidate to compare: AGENT_MEMORY_FLAGS="--flag --flag" (space-separated Node flags).
+  candidate: (process.env.AGENT_MEMORY_FLAGS ?? "").split(" ").filter((f) => f !== ""),
 } as const;
 
 /** `--paces real,scaled`, `--flags default,deploy,no-lite`: a subset of the runs. */
@@ -86,12 +90,17 @@ function runnersMemoryMb(agentPid: number): { count: number; rss: number; pss: n
   return { count: pids.length, rss, pss };
 }
 
-/** Resident and peak resident memory of a process, MB, from /proc. */
-function memoryMb(pid: number): { rss: number; peak: number } {
+/** Resident and peak resident memory of a process, MB, from /proc; anon + file = rss. */
+function memoryMb(pid: number): { rss: number; peak: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+  return {
+    rss: kb("VmRSS") / 1024,
+    peak: kb("VmHWM") / 1024,
+    anon: kb("RssAnon") / 1024,
+    file: kb("RssFile") / 1024,
+  };
 }
 
 function cpuSeconds(pid: number): number {
@@ -128,7 +137,11 @@ async function run(
       ...["--interval", String(PACES[pace].interval), "--poll", String(PACES[pace].poll)],
       ...["--log-level", "warn", "--publish-rate", "100"],
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // The systemd unit's environment goes with its flags; V8's defaults run as plain `node` does.
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ...(nodeFlags.length > 0 ? DEPLOY_ENV : {}) },
+    },
   );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
@@ -144,7 +157,7 @@ async function run(
         throw new Error(`agent exited (${child.exitCode}): ${stderr.slice(-2000)}`);
       samples.push(memoryMb(pid).rss);
     }
-    const { rss, peak } = memoryMb(pid);
+    const { rss, peak, anon, file } = memoryMb(pid);
     const runners = runnersMemoryMb(pid);
     const cpu = cpuSeconds(pid);
     const simulatedMinutes = (gateway.clockMs() - started) / 60_000;
@@ -153,12 +166,14 @@ async function run(
     const flags =
       nodeFlags.length === 0
         ? "default V8                "
-        : nodeFlags.includes("--lite-mode")
-          ? "deploy flags              "
-          : "deploy flags, no lite mode";
+        : process.env.AGENT_MEMORY_FLAGS === nodeFlags.join(" ")
+          ? `candidate (${nodeFlags.join(" ")})`
+          : nodeFlags.includes("--lite-mode")
+            ? "deploy flags              "
+            : "deploy flags, no lite mode";
     const label = `${pace.padEnd(6)} ${flags}`;
     process.stdout.write(
-      `${label}  rss ${rss.toFixed(1)} MB  peak ${peak.toFixed(1)} MB  (samples ${samples.map((s) => s.toFixed(0)).join(" ")})  ` +
+      `${label}  rss ${rss.toFixed(1)} MB (anon ${anon.toFixed(1)}, file ${file.toFixed(1)})  peak ${peak.toFixed(1)} MB  (samples ${samples.map((s) => s.toFixed(0)).join(" ")})  ` +
         `cpu ${cpu.toFixed(1)} s for ${simulatedMinutes.toFixed(0)} simulated min, ${stored} messages stored, ${leases} leases held; ` +
         `${runners.count} command runner${runners.count === 1 ? "" : "s"}: rss ${runners.rss.toFixed(1)} MB, pss ${runners.pss.toFixed(1)} MB\n`,
     );
@@ -176,11 +191,17 @@ async function main(): Promise<void> {
   const seconds = arg("seconds", 60);
   const devices = arg("devices", 250);
   process.stdout.write(
-    `agent memory: ${devices} devices, ${seconds} s at ${SPEED}x; deploy flags: ${DEPLOY_NODE_FLAGS.join(" ")}\n`,
+    `agent memory: ${devices} devices, ${seconds} s at ${SPEED}x; deploy flags: ${DEPLOY_NODE_FLAGS.join(" ")}; ` +
+      `deploy environment (systemd): ${Object.entries(DEPLOY_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}\n`,
   );
   let worst: number | null = null;
   for (const pace of listArg("paces", ["real", "scaled"]) as (keyof typeof PACES)[]) {
-    for (const flags of listArg("flags", Object.keys(FLAG_SETS)) as (keyof typeof FLAG_SETS)[]) {
+    for (const flags of listArg(
+      "flags",
+      Object.keys(FLAG_SETS).filter((k) => k !== "candidate" || process.env.AGENT_MEMORY_FLAGS),
+    ) as (keyof typeof FLAG_SETS)[]) {
       const { peak } = await run(pace, [...FLAG_SETS[flags]], seconds, devices);
       if (flags === "deploy") worst = Math.max(worst ?? 0, peak);
     }

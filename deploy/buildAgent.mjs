@@ -44,6 +44,33 @@ const REWRITES = [
   },
 ];
 
+/**
+ * Parts of mqtt.js a gateway agent never uses, replaced by stubs that throw a clear error if ever
+ * called. mqtt.js requires them all as it connects, whatever the scheme (ws pulls in http, https
+ * and zlib; socks pulls in ip-address): 145 KiB of the file and 1-2 MB resident. The agent's
+ * configuration accepts only mqtt:// and mqtts://, with no SOCKS proxy, and mqtt.js picks Node's
+ * own timers outside a browser. Keyed by the importing file and the path it requires.
+ */
+const STUBS = [
+  {
+    importer: /[/\\]mqtt[/\\]build[/\\]lib[/\\]connect[/\\]index\.js$/,
+    path: "./ws",
+    contents: `const off = () => { throw new Error("leaseline-agent: MQTT over WebSocket (ws://, wss://) is not in the gateway build; use mqtt:// or mqtts://"); };
+exports.streamBuilder = off; exports.browserStreamBuilder = off;`,
+  },
+  {
+    importer: /[/\\]mqtt[/\\]build[/\\]lib[/\\]connect[/\\](tcp|tls)\.js$/,
+    path: "./socks",
+    contents: `exports.default = () => { throw new Error("leaseline-agent: MQTT through a SOCKS proxy is not in the gateway build"); };`,
+  },
+  {
+    importer: /[/\\]mqtt[/\\]build[/\\]lib[/\\]get-timer\.js$/,
+    path: "worker-timers",
+    contents: `const off = () => { throw new Error("leaseline-agent: mqtt.js worker timers (a browser feature) are not in the gateway build"); };
+exports.setInterval = off; exports.clearInterval = off;`,
+  },
+];
+
 const guard = {
   name: "gateway-guard",
   setup(b) {
@@ -57,8 +84,14 @@ const guard = {
         };
       }
       if (OPTIONAL_NATIVE.includes(args.path)) return { path: args.path, external: true };
+      const stub = STUBS.findIndex((s) => s.path === args.path && s.importer.test(args.importer));
+      if (stub >= 0) return { path: `${args.path}#${stub}`, namespace: "gateway-stub" };
       return undefined;
     });
+    b.onLoad({ filter: /.*/, namespace: "gateway-stub" }, (args) => ({
+      contents: STUBS[Number(args.path.split("#")[1])].contents,
+      loader: "js",
+    }));
     for (const rewrite of REWRITES) {
       const path = join(repo, rewrite.file);
       b.onLoad({ filter: new RegExp(`${rewrite.file.replace(/[.]/g, "\\.")}$`) }, () => ({
@@ -91,6 +124,9 @@ const result = await build({
 });
 
 const inputs = Object.keys(result.metafile.inputs);
+const unused = STUBS.filter((_, i) => !inputs.some((input) => input.endsWith(`#${i}`)));
+if (unused.length > 0)
+  throw new Error(`mqtt.js no longer requires ${unused.map((s) => s.path).join(", ")}: review STUBS`);
 const leaked = inputs.filter((i) => FORBIDDEN.some((re) => re.test(i)) || i.endsWith(".node"));
 if (leaked.length > 0) throw new Error(`forbidden inputs in the bundle: ${leaked.join(", ")}`);
 const bytes = statSync(outfile).size;
