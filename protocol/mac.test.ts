@@ -14,6 +14,17 @@ describe("normalizeMac", () => {
     expect(normalizeMac(raw)).toBeNull();
   });
 
+  it("answers a spelling the same when asked again, also past what it remembers", () => {
+    for (let i = 0; i < 10_000; i++) {
+      const hex = i.toString(16).padStart(4, "0");
+      const expected = `02:00:00:00:${hex.slice(0, 2)}:${hex.slice(2)}`;
+      expect(normalizeMac(`0200 0000 ${hex}`.replaceAll(" ", ""))).toBe(expected);
+      expect(normalizeMac(expected.toUpperCase())).toBe(expected);
+    }
+    expect(normalizeMac("zz:11:22:33:44:55")).toBeNull();
+    expect(normalizeMac("AC:DE:48:00:11:22")).toBe("ac:de:48:00:11:22");
+  });
+
   it("flags locally administered (randomised) addresses", () => {
     expect(isLocallyAdministered("d2:5f:3a:91:0c:7e")).toBe(true);
     expect(isLocallyAdministered("ac:de:48:00:11:22")).toBe(false);

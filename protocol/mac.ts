@@ -6,12 +6,30 @@
 /** Returns the wire form of a 6-octet (or longer, colon-separated) hardware address, or null. */
 const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 
+/**
+ * Answers by spelling: the agent runs without V8's JIT (--lite-mode), where each regular
+ * expression test costs about a microsecond, and its sources print the same few hundred MACs
+ * every cycle, several times each; a map lookup of a string is native. Bounded, then rebuilt.
+ */
+const normalized = new Map<string, string | null>();
+const REMEMBERED_SPELLINGS = 4096;
+
 export function normalizeMac(raw: string): string | null {
-  // Most tools already print the wire form; this is the agent's hottest path at 250 devices.
+  let mac = normalized.get(raw);
+  if (mac === undefined) {
+    mac = normalizeSpelling(raw);
+    if (normalized.size >= REMEMBERED_SPELLINGS) normalized.clear();
+    normalized.set(raw, mac);
+  }
+  return mac;
+}
+
+function normalizeSpelling(raw: string): string | null {
+  // Most tools already print the wire form.
   if (CANONICAL_MAC.test(raw)) return raw;
   const s = raw.trim().toLowerCase();
   if (/^[0-9a-f]{12}$/.test(s)) return s.match(/../g)?.join(":") ?? null;
-  if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(s)) return normalizeMac(s.replaceAll(".", ""));
+  if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(s)) return normalizeSpelling(s.replaceAll(".", ""));
   const parts = s.split(/[:-]/);
   if (parts.length < 1 || parts.length > 20) return null;
   if (!parts.every((p) => /^[0-9a-f]{1,2}$/.test(p))) return null;

@@ -9,8 +9,8 @@
  * the file in place, so a shorter line or an unterminated last line is a read that raced a rewrite:
  * it is skipped rather than stored with a cut-off hostname or client id.
  */
-import { isIP } from "node:net";
 import { type Lease, normalizeMac } from "../../../protocol/index.js";
+import { ipFamily } from "../ipFamily.js";
 import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
 
 /** Lines newer dnsmasq writes after a lease with extra data about it; they are not leases. */
@@ -49,7 +49,7 @@ export function parseDnsmasqLeases(text: string): ParseResult<Lease> {
     const expirySeconds = Number(expiryField);
     const hostname = hostField === "*" ? null : hostField;
     const clientColumn = clientField === "*" ? null : clientField.toLowerCase();
-    const family = isIP(ipField);
+    const family = ipFamily(ipField);
     if (family === 4) {
       // Non-Ethernet hardware types are written with a type prefix: `06-01:02:...`.
       const mac = normalizeMac(idField.replace(/^[0-9a-f]{2}-(?=[0-9a-f]{1,2}:)/i, ""));

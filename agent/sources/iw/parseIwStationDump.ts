@@ -228,7 +228,12 @@ function readLines(text: string, stations: Stations): void {
     let end = last ? text.length : newline;
     const next = end + 1;
     if (crlf && !last && end > start && text.charCodeAt(end - 1) === 13) end--;
-    if (isBlankAt(text, start, end)) {
+    // Without V8's JIT every call and comparison here counts, thousands of lines a cycle: a
+    // station's own line, a tab and a visible character, is told apart from the first two.
+    const first = text.charCodeAt(start);
+    const second = text.charCodeAt(start + 1);
+    const labelLine = first === 9 && second > 32 && second < 127 && end > start + 1;
+    if (!labelLine && isBlankAt(text, start, end)) {
       start = next;
       continue;
     }
@@ -236,14 +241,14 @@ function readLines(text: string, stations: Stations): void {
       skipped.push(skippedLine(lineNo, "unterminated last line (output cut short)", text.slice(start, end)));
       break;
     }
-    if (text.startsWith("Station ", start)) {
+    if (!labelLine && text.startsWith("Station ", start)) {
       if (block) stations.add(block);
       block = newBlock(text, start, end);
     } else if (!block) {
       skipped.push(skippedLine(lineNo, "line outside a Station block", text.slice(start, end)));
-    } else if (!text.startsWith("\t\t", start)) {
+    } else if (first !== 9 || second !== 9) {
       const colon = text.indexOf(":", start);
-      if (text.charCodeAt(start) !== 9 || colon < 0 || colon >= end) {
+      if (first !== 9 || colon < 0 || colon >= end) {
         skipped.push(skippedLine(lineNo, "not a label: value line", text.slice(start, end)));
       } else {
         // Most of a block's lines are labels no field comes from: their values are not copied.
@@ -377,8 +382,31 @@ interface Signal {
 const SIGNAL_VALUE = /^(-?\d{1,3}) (?:\[(-?\d{1,3}(?:, -?\d{1,3})*)\] )?dBm$/;
 const PLACEHOLDER_CHAINS = new RegExp(`^${PLACEHOLDER_CHAIN_DBM}(?:, ${PLACEHOLDER_CHAIN_DBM})*$`);
 
+/**
+ * A value's reading by its text. Stations print the same few signal and bitrate texts cycle
+ * after cycle, and without V8's JIT (the agent's --lite-mode) their regular expressions cost
+ * more than a native map lookup. The readings are never modified, so they can be shared.
+ */
+function remembered<T>(parse: (value: string) => T | null): (value: string) => T | null {
+  const byText = new Map<string, T | null>();
+  return (value) => {
+    let reading = byText.get(value);
+    if (reading === undefined) {
+      reading = parse(value);
+      if (byText.size >= REMEMBERED_VALUES) byText.clear();
+      byText.set(value, reading);
+    }
+    return reading;
+  };
+}
+
+/** More than a large gateway's distinct signal or bitrate texts; past it the memory is rebuilt. */
+const REMEMBERED_VALUES = 2048;
+
 /** `-63 dBm` or `-63 [-71, -66] dBm` (iw prints `%d %sdBm` with the chain list and a space). */
-function parseSignal(value: string): Signal | null {
+const parseSignal = remembered(readSignal);
+
+function readSignal(value: string): Signal | null {
   const m = SIGNAL_VALUE.exec(value);
   if (!m) return null;
   return { dbm: Number(m[1]), placeholderChains: m[2] !== undefined && PLACEHOLDER_CHAINS.test(m[2]) };
@@ -400,7 +428,9 @@ interface Bitrate {
 const BITRATE_VALUE = /^(?:(\d{1,9}\.\d) MBit\/s|\(unknown\))(?: (.{1,255}))?$/;
 
 /** `54.0 MBit/s`, `866.7 MBit/s VHT-MCS 9 80MHz short GI VHT-NSS 2`, `(unknown)`. */
-function parseBitrate(value: string): Bitrate | null {
+const parseBitrate = remembered(readBitrate);
+
+function readBitrate(value: string): Bitrate | null {
   const m = BITRATE_VALUE.exec(value);
   if (!m) return null;
   return { mbps: m[1] === undefined ? null : Number(m[1]), description: m[2] ?? "" };

@@ -9,8 +9,8 @@
  * answers for, not devices, and are dropped without counting as malformed. Rows are parsed one by
  * one so a cut-off or broken row costs only itself.
  */
-import { isIP } from "node:net";
 import { MAX_STRING_LENGTH, type Neighbor, normalizeMac } from "../../../protocol/index.js";
+import { ipFamily } from "../ipFamily.js";
 import type { ParseResult } from "../parseResult.js";
 import { parseJsonObjectRows, type RowOutcome } from "./jsonArrayRows.js";
 import { neighborStateFromNames } from "./nudState.js";
@@ -19,7 +19,7 @@ export function parseIpNeighJson(text: string): ParseResult<Neighbor> {
   return parseJsonObjectRows(text, (row): RowOutcome<Neighbor> => {
     if ("proxy" in row) return null;
     const { dst, dev, lladdr, state } = row;
-    if (typeof dst !== "string" || isIP(dst) === 0) {
+    if (typeof dst !== "string" || ipFamily(dst) === 0) {
       return { skip: "dst is not an IP address" };
     }
     if (typeof dev !== "string" || dev === "" || dev.length > MAX_STRING_LENGTH) {

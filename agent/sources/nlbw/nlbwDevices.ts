@@ -9,8 +9,8 @@
  * received (download) and tx what it sent (upload), whoever opened the connection; the `show`
  * command labels them "Downld." and "Upload". `conns` counts connections started in the period.
  */
-import { isIP } from "node:net";
 import { normalizeMac } from "../../../protocol/index.js";
+import { ipFamily } from "../ipFamily.js";
 import { type SkippedLine, skippedLine } from "../parseResult.js";
 
 /** A service (protocol and port) a device used, summed over its addresses. */
@@ -46,10 +46,13 @@ export interface NlbwDeviceTotals {
 /** One data row of either format: its values in column order. */
 export interface NlbwRow {
   line: number;
-  /** Prefix for skip reasons where the line alone does not say which row (`row 3: `), or "". */
-  label: string;
-  /** The row as printed, for a skipped-line report: made only when one is (hundreds of rows a cycle). */
-  raw: () => string;
+  /** Row number for skip reasons where the line alone does not say which row (`row 3: `), or null. */
+  row: number | null;
+  /**
+   * The row as printed, for a skipped-line report; null for a JSON row, which is printed from its
+   * values only when one is reported (hundreds of rows a cycle).
+   */
+  raw: string | null;
   values: readonly (string | number | null)[];
 }
 
@@ -97,14 +100,16 @@ export function groupNlbwRows(
   const portAt = column("port");
   const protoAt = column("proto");
   const layer7At = column("layer7");
-  // A missing column reads as undefined, as a name missing from a map did.
-  const value = (row: NlbwRow, at: number) => (at < 0 ? undefined : row.values[at]);
+  // A missing column reads as undefined, as a name missing from a map did. Indexed without a
+  // helper call: without V8's JIT (the agent's --lite-mode) calls per value add up.
   const skip = (row: NlbwRow, reason: string): void => {
-    skipped.push(skippedLine(row.line, `${row.label}${reason}`, row.raw()));
+    const label = row.row === null ? "" : `row ${row.row}: `;
+    skipped.push(skippedLine(row.line, `${label}${reason}`, row.raw ?? JSON.stringify(row.values) ?? ""));
   };
   const devices = new Map<string, DeviceGroup>();
   for (const row of rows) {
-    const macText = text(value(row, macAt));
+    const values = row.values;
+    const macText = text(macAt < 0 ? undefined : values[macAt]);
     const mac = macText ? normalizeMac(macText) : null;
     // Six octets in the wire form, and only then, are 17 characters.
     if (mac === null || mac.length !== 17) {
@@ -117,21 +122,21 @@ export function groupNlbwRows(
       skip(row, "no MAC (nlbwmon could not resolve the host's neighbour entry)");
       continue;
     }
-    const conns = counter(value(row, connsAt));
-    const rxBytes = counter(value(row, rxBytesAt));
-    const rxPackets = counter(value(row, rxPacketsAt));
-    const txBytes = counter(value(row, txBytesAt));
-    const txPackets = counter(value(row, txPacketsAt));
+    const conns = counter(connsAt < 0 ? undefined : values[connsAt]);
+    const rxBytes = counter(rxBytesAt < 0 ? undefined : values[rxBytesAt]);
+    const rxPackets = counter(rxPacketsAt < 0 ? undefined : values[rxPacketsAt]);
+    const txBytes = counter(txBytesAt < 0 ? undefined : values[txBytesAt]);
+    const txPackets = counter(txPacketsAt < 0 ? undefined : values[txPacketsAt]);
     if (conns === null || rxBytes === null || rxPackets === null || txBytes === null || txPackets === null) {
       skip(row, "a counter is not a whole number below 2^53");
       continue;
     }
-    const ipText = text(value(row, ipAt));
-    if (ipText !== null && isIP(ipText) === 0) {
+    const ipText = text(ipAt < 0 ? undefined : values[ipAt]);
+    if (ipText !== null && ipFamily(ipText) === 0) {
       skip(row, "ip is not an IP address");
       continue;
     }
-    const portValue = value(row, portAt);
+    const portValue = portAt < 0 ? undefined : values[portAt];
     const port = portValue === undefined ? null : counter(portValue);
     if (portValue !== undefined && (port === null || port > 65535)) {
       skip(row, "port is not a port number");
@@ -152,8 +157,8 @@ export function groupNlbwRows(
     device.rxPackets += rxPackets;
     device.txPackets += txPackets;
     device.connections += conns;
-    const proto = text(value(row, protoAt));
-    const layer7 = text(value(row, layer7At));
+    const proto = text(protoAt < 0 ? undefined : values[protoAt]);
+    const layer7 = text(layer7At < 0 ? undefined : values[layer7At]);
     const service = serviceOf(group, proto, port, layer7);
     service.rxBytes += rxBytes;
     service.txBytes += txBytes;

@@ -60,7 +60,7 @@ export function parseNlbwCsv(text: string): ParseResult<NlbwDeviceTotals> {
       continue;
     }
     const values = fields.map((field) => (field === "" ? null : unquote(field, quote)));
-    rows.push({ line: i + 1, label: "", raw: () => raw, values });
+    rows.push({ line: i + 1, row: null, raw, values });
   }
   return { records: groupNlbwRows(rows, columns, skipped), skipped };
 }
