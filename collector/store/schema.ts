@@ -286,16 +286,22 @@ const MIGRATIONS: string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Db): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
+  const versionOf = () => db.pragma("user_version", { simple: true }) as number;
+  const current = versionOf();
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `database schema version ${current} is newer than this collector understands (${SCHEMA_VERSION}); upgrade leaseline`,
     );
   }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
-  }
+  // Several collectors may open one new file at once (external-broker mode): each step reads the
+  // version inside its write transaction, so a step another process has just applied is skipped.
+  const step = db.transaction(() => {
+    const version = versionOf();
+    if (version >= SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[version] as string);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  let applied = true;
+  while (applied) applied = step.immediate();
 }
