@@ -164,11 +164,14 @@ export function countTraffic(
     });
   }
   const rated = measured && !restarted && elapsedMs !== null && elapsedMs > 0;
+  // No time between the readings (a snapshot support asked for right after the last one, read
+  // from the same uptime): the same reading again, so the rate stands as it was.
+  const again = measured && !restarted && elapsedMs === 0 && old?.source === current.source;
   return {
     source: current.source,
     counters: JSON.stringify(counters),
-    downRate: rated ? (intervalDown * 1000) / (elapsedMs as number) : null,
-    upRate: rated ? (intervalUp * 1000) / (elapsedMs as number) : null,
+    downRate: rated ? (intervalDown * 1000) / (elapsedMs as number) : again ? (old?.downRate ?? null) : null,
+    upRate: rated ? (intervalUp * 1000) / (elapsedMs as number) : again ? (old?.upRate ?? null) : null,
     lease: totals(),
   };
 }
