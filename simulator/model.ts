@@ -5,11 +5,14 @@
  * their own clock. All randomness is drawn inside event handlers, in time order, so the same seed
  * gives the same run however `advance` is sliced. The model is cheap by design (a fleet of 10,000
  * gateways advances a simulated minute in about a second of CPU): no per-tick work, counters are
- * rates integrated on read, and pending actions sit in one timer heap per gateway.
+ * rates integrated on read, and pending actions sit in one timer heap per gateway. The DHCP
+ * server's side (pool, leases, expiry, lease log) is dhcpServer.ts; this model decides when clients
+ * ask and runs the server's timers in the same heap.
  */
 import { sitePrefix, wanIpv6 } from "./addressing.js";
 import { type Band, clientIdFor, randomMac } from "./catalog.js";
 import type { Counter } from "./counter.js";
+import { COMPACT_INTERVAL_MS, DhcpServer } from "./dhcpServer.js";
 import { flavourTools } from "./flavour.js";
 import { buildHardware } from "./hardware.js";
 import { ACTIVITY_MEAN_MS, createDevices, PRESENCE_MEAN_MS, pickActivity } from "./household.js";
@@ -48,8 +51,6 @@ type TimerKind =
 
 /** Time from power-on until devices can associate again. */
 const BOOT_TO_WIFI_MS = 15_000;
-/** ISC dhcpd rewrites (compacts) its lease file hourly; Kea's lease file cleanup runs at the same pace. */
-const COMPACT_INTERVAL_MS = 3_600_000;
 /** Mean time between random reboots of a gateway. */
 const REBOOT_MEAN_MS = 5 * 86_400_000;
 /** Share of 5 GHz devices that land on 2.4 GHz when they join (edge of 5 GHz coverage). */
@@ -59,9 +60,6 @@ const ROAM_AWAY_MEAN_MS = 45 * 60_000;
 const ROAM_BACK_MEAN_MS = 6 * 60_000;
 
 const SUBNETS = ["192.168.1", "192.168.0", "10.0.0", "192.168.178", "192.168.8"];
-/** dnsmasq's OpenWrt default pool: .100 to .249. */
-const POOL_START = 100;
-const POOL_SIZE = 150;
 
 /** Average frame sizes that turn byte rates into packet rates (downloads: full frames; uploads: many ACKs). */
 const DOWN_FRAME_BYTES = 1200;
@@ -97,10 +95,8 @@ export class GatewayModel {
   readonly devices: SimDevice[];
   readonly interfaces: SimInterface[];
   readonly radios: SimRadio[];
-  /** The server's leases, newest first (dnsmasq's order). */
-  readonly leases: ServerLease[] = [];
-  /** Appended lease records for ISC dhcpd and Kea, compacted hourly. */
-  journal: JournalEntry[] = [];
+  /** The gateway's DHCP server (dhcpServer.ts): its leases and lease log. */
+  readonly dhcp: DhcpServer;
 
   /** Simulated ms since the start of the run. */
   t = 0;
@@ -108,8 +104,6 @@ export class GatewayModel {
   bootT = 0;
   bootId = "";
   bootCount = 0;
-  /** Bumped whenever leases change, so writers know when to re-render the lease file. */
-  leaseVersion = 0;
   /** Per-device connections and nlbwmon's period totals, fed by every rate change. */
   readonly traffic: TrafficAccounting = new TrafficAccounting(this);
 
@@ -123,8 +117,6 @@ export class GatewayModel {
   private clockAnchorT = 0;
   private clockAnchorMs = 0;
   private bootGen = 0;
-  private leaseGen = 0;
-  private nextLeaseId = 1;
   private readonly listeners: ((event: SimEvent) => void)[] = [];
 
   constructor(options: GatewayModelOptions = {}) {
@@ -175,6 +167,27 @@ export class GatewayModel {
       this.scenario?.devices,
     );
     for (const dev of this.devices) this.byId.set(dev.id, dev);
+    this.dhcp = new DhcpServer({
+      format: this.leaseFormat,
+      leaseSeconds: this.leaseSeconds,
+      subnet: this.subnet,
+      devices: this.devices,
+      now: () => this.t,
+      clockMs: (at) => this.clockMs(at),
+      scheduleExpiryCheck: (at, device, gen, leaseId) =>
+        this.queue.push(at, "lease-expiry", device, gen, leaseId),
+      onExpire: (lease, reason) =>
+        this.emit({
+          t: this.t,
+          clock: this.clockMs(),
+          gatewayId: this.gatewayId,
+          type: "expire",
+          device: this.devices[lease.device]?.id ?? "",
+          mac: lease.mac,
+          ip: lease.ip,
+          reason,
+        }),
+    });
 
     const clockSynced = this.startClock === this.startTime;
     const uptimeS =
@@ -193,6 +206,21 @@ export class GatewayModel {
   }
 
   // ---------------------------------------------------------------- public API
+
+  /** The server's leases, newest first (dnsmasq's order). */
+  get leases(): readonly ServerLease[] {
+    return this.dhcp.leases;
+  }
+
+  /** Appended lease records for ISC dhcpd and Kea, compacted hourly. */
+  get journal(): readonly JournalEntry[] {
+    return this.dhcp.journal;
+  }
+
+  /** Bumped whenever leases change, so writers know when to re-render the lease file. */
+  get leaseVersion(): number {
+    return this.dhcp.version;
+  }
 
   onEvent(listener: (event: SimEvent) => void): () => void {
     this.listeners.push(listener);
@@ -298,10 +326,7 @@ export class GatewayModel {
       dev.seenThisBoot = false;
       dev.leftAt = -1;
     }
-    if (!kept) {
-      for (const lease of [...this.leases]) this.removeLease(lease);
-      this.journal = [];
-    }
+    if (!kept) this.dhcp.loseLeaseFile();
     const rtcLost = this.startClock !== this.startTime;
     this.boot(this.t, rtcLost ? this.startClock : this.clockMs(), false);
     this.emit({
@@ -314,10 +339,7 @@ export class GatewayModel {
       leasesLost: lost,
     });
     // dnsmasq drops leases that are already over when it reads its file at start.
-    for (const lease of [...this.leases]) {
-      if (this.clockSeconds() >= lease.expiresSec) this.expireLease(lease, "boot");
-      else this.scheduleLeaseExpiry(lease, true);
-    }
+    this.dhcp.recheckAll("boot");
     for (const dev of this.devices) {
       // Clients notice the radio is back and reconnect, asking for their old address.
       if (reconnecting.includes(dev)) {
@@ -339,10 +361,7 @@ export class GatewayModel {
     this.setClock(this.t, to);
     this.emit({ t: this.t, clock: to, gatewayId: this.gatewayId, type: "ntp-sync", from, to });
     if (from === to) return;
-    for (const lease of [...this.leases]) {
-      if (this.clockSeconds() >= lease.expiresSec) this.expireLease(lease, "clock-jump");
-      else this.scheduleLeaseExpiry(lease, true);
-    }
+    this.dhcp.recheckAll("clock-jump");
   }
 
   // ---------------------------------------------------------------- timers
@@ -358,7 +377,7 @@ export class GatewayModel {
         return;
       }
       case "lease-expiry":
-        this.checkLeaseExpiry(arg, gen);
+        this.dhcp.checkExpiry(arg, gen);
         return;
       case "ntp":
         if (gen === this.bootGen) this.ntpSync();
@@ -367,7 +386,7 @@ export class GatewayModel {
         if (gen === this.bootGen) this.reboot();
         return;
       case "compact":
-        this.compactJournal();
+        this.dhcp.compactJournal();
         this.queue.push(this.t + COMPACT_INTERVAL_MS, "compact", -1, 0);
         return;
     }
@@ -474,7 +493,7 @@ export class GatewayModel {
     const connectedAt = this.t - (history?.connectedAgo ?? 0);
     dev.connectedAt = connectedAt;
     const grantAt = this.t - (history?.leaseAgo ?? 0);
-    const lease = this.grant(dev, grantAt);
+    const lease = this.dhcp.grant(dev, grantAt);
     dev.ip = lease.ip;
     this.queue.push(grantAt + (this.leaseSeconds * 1000) / 2, "renew", dev.index, dev.gen);
     // A new association starts its counters at zero; a history fills them as if traffic had flowed.
@@ -506,8 +525,8 @@ export class GatewayModel {
 
   private renew(dev: SimDevice): void {
     if (dev.state !== "connected") return;
-    const existed = this.leaseByMac(dev.mac) !== undefined;
-    const lease = this.grant(dev, this.t);
+    const existed = this.dhcp.leaseByMac(dev.mac) !== undefined;
+    const lease = this.dhcp.grant(dev, this.t);
     dev.ip = lease.ip;
     this.queue.push(this.t + (this.leaseSeconds * 1000) / 2, "renew", dev.index, dev.gen);
     if (this.listeners.length > 0) {
@@ -526,108 +545,6 @@ export class GatewayModel {
     }
   }
 
-  /** The DHCP server's side of REQUEST: extend the lease of this MAC or create one. */
-  private grant(dev: SimDevice, at: number): ServerLease {
-    const clockSec = this.clockSeconds(at);
-    let lease = this.leaseByMac(dev.mac);
-    if (!lease) {
-      lease = {
-        id: this.nextLeaseId++,
-        mac: dev.mac,
-        ip: this.allocate(dev),
-        hostname: dev.profile.hostname,
-        clientId: dev.clientId,
-        vendorClass: dev.profile.vendorClass,
-        startsSec: clockSec,
-        expiresSec: clockSec,
-        leaseSeconds: this.leaseSeconds,
-        device: dev.index,
-        gen: 0,
-        checkAt: null,
-      };
-      // dnsmasq puts a new lease at the head of its list: the file is newest first.
-      this.leases.unshift(lease);
-    }
-    lease.startsSec = clockSec;
-    lease.expiresSec = clockSec + this.leaseSeconds;
-    lease.hostname = dev.profile.hostname;
-    lease.clientId = dev.clientId;
-    this.journalAppend(lease, "active");
-    this.scheduleLeaseExpiry(lease, false);
-    this.leaseVersion++;
-    return lease;
-  }
-
-  /** dnsmasq hashes the MAC to a start address and probes upwards; a client's previous address wins if free. */
-  private allocate(dev: SimDevice): string {
-    if (dev.ip && !this.ipInUse(dev.ip, dev)) return dev.ip;
-    const start = hashString(dev.mac) % POOL_SIZE;
-    for (let i = 0; i < POOL_SIZE; i++) {
-      const ip = `${this.subnet}.${POOL_START + ((start + i) % POOL_SIZE)}`;
-      if (!this.ipInUse(ip, dev)) return ip;
-    }
-    // Pool exhausted: the oldest lease gives its address up.
-    const oldest = this.leases[this.leases.length - 1];
-    if (oldest) this.removeLease(oldest);
-    return oldest?.ip ?? `${this.subnet}.${POOL_START}`;
-  }
-
-  /** Leased, or answering the ping dnsmasq sends before offering an address. */
-  private ipInUse(ip: string, except: SimDevice): boolean {
-    for (const l of this.leases) if (l.ip === ip) return true;
-    for (const d of this.devices) if (d !== except && d.state !== "away" && d.ip === ip) return true;
-    return false;
-  }
-
-  /**
-   * Makes sure an expiry check is pending no later than the lease's expiry. A renewal only moves
-   * the expiry later, so the pending check stays and re-arms itself when it finds the lease still
-   * valid; a clock jump (`force`) can make it due earlier and replaces it.
-   */
-  private scheduleLeaseExpiry(lease: ServerLease, force: boolean): void {
-    const due = this.t + Math.max(0, lease.expiresSec * 1000 - this.clockMs());
-    if (!force && lease.checkAt !== null && lease.checkAt <= due) return;
-    lease.gen = ++this.leaseGen;
-    lease.checkAt = due;
-    this.queue.push(due, "lease-expiry", lease.device, lease.gen, lease.id);
-  }
-
-  private checkLeaseExpiry(leaseId: number, gen: number): void {
-    const lease = this.leases.find((l) => l.id === leaseId);
-    if (!lease || lease.gen !== gen) return;
-    lease.checkAt = null;
-    if (this.clockSeconds() < lease.expiresSec) this.scheduleLeaseExpiry(lease, false);
-    else this.expireLease(lease, "expired");
-  }
-
-  private expireLease(lease: ServerLease, reason: "expired" | "clock-jump" | "boot"): void {
-    this.removeLease(lease);
-    this.journalAppend(lease, "expired");
-    this.emit({
-      t: this.t,
-      clock: this.clockMs(),
-      gatewayId: this.gatewayId,
-      type: "expire",
-      device: this.devices[lease.device]?.id ?? "",
-      mac: lease.mac,
-      ip: lease.ip,
-      reason,
-    });
-  }
-
-  private removeLease(lease: ServerLease): void {
-    const i = this.leases.indexOf(lease);
-    if (i >= 0) this.leases.splice(i, 1);
-    lease.gen = -1;
-    lease.checkAt = null;
-    this.leaseVersion++;
-  }
-
-  private leaseByMac(mac: string): ServerLease | undefined {
-    for (const l of this.leases) if (l.mac === mac) return l;
-    return undefined;
-  }
-
   private leave(dev: SimDevice, release: boolean): void {
     if (dev.state !== "connected") return;
     dev.gen++;
@@ -643,11 +560,7 @@ export class GatewayModel {
       ip: dev.ip,
     };
     if (release) {
-      const lease = this.leaseByMac(dev.mac);
-      if (lease) {
-        this.removeLease(lease);
-        this.journalAppend(lease, "released");
-      }
+      this.dhcp.release(dev.mac);
       // A releasing client disassociates cleanly, so the station disappears at once.
       dev.state = "away";
       this.emit({ ...base, type: "release" });
@@ -785,22 +698,6 @@ export class GatewayModel {
     this.clockAnchorT = at;
     this.clockAnchorMs = clockMs;
     this.traffic.sync(at);
-  }
-
-  private journalAppend(lease: ServerLease, state: JournalEntry["state"]): void {
-    if (this.leaseFormat === "dnsmasq") return;
-    this.journal.push({ lease: { ...lease }, state, atSec: this.clockSeconds() });
-    this.leaseVersion++;
-  }
-
-  /** ISC dhcpd's hourly rewrite and Kea's lease file cleanup: one record per address, latest state. */
-  private compactJournal(): void {
-    const latest = new Map<string, JournalEntry>();
-    for (const entry of this.journal) latest.set(entry.lease.ip, entry);
-    // Kea's cleanup drops deleted leases; ISC keeps freed ones as `binding state free`.
-    const kept = [...latest.values()].filter((e) => this.leaseFormat === "isc-dhcpd" || e.state === "active");
-    this.journal = kept.sort((a, b) => a.lease.id - b.lease.id);
-    this.leaseVersion++;
   }
 
   private emit(event: SimEvent): void {
