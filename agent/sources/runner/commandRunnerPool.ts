@@ -100,7 +100,8 @@ export class CommandRunnerPool {
       };
     }
     const argv = [lookup.path, ...args];
-    const runner = await this.#acquire();
+    const acquired = this.#acquire();
+    const runner = acquired instanceof Promise ? await acquired : acquired;
     if (runner === null) return this.#execFile(command, args);
     const outcome = await this.#runWithTimeout(runner, argv);
     if (outcome === "timeout") return timedOut(command, this.#options.timeoutMs);
@@ -137,7 +138,7 @@ export class CommandRunnerPool {
         grace = setTimeout(() => runner.kill(), KILL_GRACE_MS);
         grace.unref();
       }, this.#options.timeoutMs);
-      runner.run(argv).then((outcome) => {
+      runner.run(argv, (outcome) => {
         clearTimeout(timer);
         if (grace) clearTimeout(grace);
         resolve(outcome);
@@ -147,13 +148,25 @@ export class CommandRunnerPool {
     });
   }
 
-  /** An idle runner, a new one if there is room, else the next to become free; null: use execFile. */
-  async #acquire(): Promise<ShellRunner | null> {
-    const runner =
-      this.#runners.find((r) => r.available) ??
-      (this.#runners.length < this.#options.maxRunners
-        ? this.#start()
-        : await new Promise<ShellRunner | null>((resolve) => this.#queue.push({ resolve })));
+  /**
+   * An idle runner, a new one if there is room, else (a promise of) the next to become free; null:
+   * use execFile. Synchronous when a runner is at hand, as it nearly always is: no promise to wait on.
+   */
+  #acquire(): ShellRunner | null | Promise<ShellRunner | null> {
+    let runner: ShellRunner | null = null;
+    for (const r of this.#runners) {
+      if (r.available) {
+        runner = r;
+        break;
+      }
+    }
+    if (runner === null) {
+      if (this.#runners.length >= this.#options.maxRunners) {
+        // #release marks the runner it hands over as reserved.
+        return new Promise<ShellRunner | null>((resolve) => this.#queue.push({ resolve }));
+      }
+      runner = this.#start();
+    }
     if (runner) runner.reserved = true;
     return runner;
   }

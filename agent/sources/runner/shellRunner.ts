@@ -3,7 +3,8 @@
  * one at a time, its output in two files of a private directory (0700) in memory: /dev/shm where
  * there is one, else the temp directory (tmpfs on OpenWrt). On a disk file system each output
  * would cost the agent a journalled create and unlink. The agent reads and deletes the files as
- * soon as a command has ended, so no output outlives the cycle that asked for it.
+ * soon as a command has ended, so no output outlives the cycle that asked for it. (Deleted, not
+ * emptied in place: a killed command's leftover child may still hold the file and write to it.)
  *
  * The runner is its own process group (a Ctrl-C meant for the agent is the agent's to handle),
  * does not keep the agent's event loop alive, and ends when its input closes: when the agent
@@ -53,12 +54,11 @@ export type RunnerOutcome =
   /** The runner itself ended (killed, or could not start) before the command's end was reported. */
   | { kind: "runner-gone"; why: string };
 
-interface InFlight {
-  resolve: (outcome: RunnerOutcome) => void;
-  /** The command's process id, once the runner has reported it. */
-  pid: number | null;
-  killRequested: boolean;
-}
+/** Called once with how the command sent to a runner ended. */
+export type RunnerDone = (outcome: RunnerOutcome) => void;
+
+/** While a kill is asked for before the runner has written the command's pid: how often to look again. */
+const PID_POLL_MS = 5;
 
 export class ShellRunner {
   readonly dir: string;
@@ -70,8 +70,14 @@ export class ShellRunner {
   reserved = false;
   #child: ChildProcess;
   #maxBytes: number;
-  #inFlight: InFlight | null = null;
-  #pending = "";
+  readonly #outPath: string;
+  readonly #errPath: string;
+  readonly #pidPath: string;
+  #inFlight: RunnerDone | null = null;
+  /** Set while a kill was asked for and the command's pid is not known yet. */
+  #killPoll: NodeJS.Timeout | null = null;
+  /** An incomplete line of the runner's output (a pipe may split one). */
+  #pending: Buffer | null = null;
   #gone = false;
   #stopping = false;
   #startError: string | null = null;
@@ -79,6 +85,9 @@ export class ShellRunner {
   constructor(options: ShellRunnerOptions) {
     this.#maxBytes = options.maxBytes;
     this.dir = mkdtempSync(join(outputBase(), "leaseline-commands-"));
+    this.#outPath = join(this.dir, "out");
+    this.#errPath = join(this.dir, "err");
+    this.#pidPath = join(this.dir, "pid");
     const cleanupPath = process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin";
     this.#child = spawn(
       options.shell,
@@ -93,8 +102,7 @@ export class ShellRunner {
     stdout.unref();
     // A write to a runner that just died fails with EPIPE; its exit is handled below.
     stdin.on("error", () => {});
-    stdout.setEncoding("latin1");
-    stdout.on("data", (chunk: string) => this.#onData(chunk));
+    stdout.on("data", (chunk: Buffer) => this.#onData(chunk));
     this.#child.on("error", (error) => {
       this.#startError = error.message;
     });
@@ -104,8 +112,8 @@ export class ShellRunner {
       this.removeDir();
       const why = this.#startError ?? `the command runner ended (${signal ?? `exit ${code}`})`;
       const inFlight = this.#inFlight;
-      this.#inFlight = null;
-      inFlight?.resolve({ kind: "runner-gone", why });
+      this.#endInFlight();
+      inFlight?.({ kind: "runner-gone", why });
       options.onExit(this);
     });
   }
@@ -132,25 +140,29 @@ export class ShellRunner {
     return this.#startError !== null && this.#child.pid === undefined;
   }
 
-  /** Runs argv (argv[0] an absolute path; no argument may contain a newline). One at a time. */
-  run(argv: readonly string[]): Promise<RunnerOutcome> {
+  /**
+   * Runs argv (argv[0] an absolute path; no argument may contain a newline), one at a time; `done`
+   * is called once, never synchronously. A callback, not a promise: this is on every command's path.
+   */
+  run(argv: readonly string[], done: RunnerDone): void {
     if (this.#inFlight) throw new Error("command runner is busy");
     this.reserved = false;
     if (this.#gone || this.#stopping) {
-      return Promise.resolve({ kind: "runner-gone", why: "the command runner has ended" });
+      queueMicrotask(() => done({ kind: "runner-gone", why: "the command runner has ended" }));
+      return;
     }
-    return new Promise((resolve) => {
-      this.#inFlight = { resolve, pid: null, killRequested: false };
-      (this.#child.stdin as Socket).write(`${argv.length}\n${argv.join("\n")}\n`);
-    });
+    this.#inFlight = done;
+    (this.#child.stdin as Socket).write(`${argv.length}\n${argv.join("\n")}\n`);
   }
 
-  /** SIGKILLs the running command, now or as soon as its pid is known. */
+  /** SIGKILLs the running command, now or as soon as the runner has written its pid. */
   killCommand(): void {
-    const inFlight = this.#inFlight;
-    if (!inFlight) return;
-    inFlight.killRequested = true;
-    if (inFlight.pid !== null) killQuietly(inFlight.pid);
+    if (!this.#inFlight || this.#killPoll) return;
+    if (this.#killRunning()) return;
+    this.#killPoll = setInterval(() => {
+      if (!this.#inFlight || this.#killRunning()) this.#stopKillPoll();
+    }, PID_POLL_MS);
+    this.#killPoll.unref();
   }
 
   /** Asks the runner to end once its current command is done. */
@@ -161,7 +173,7 @@ export class ShellRunner {
 
   /** Ends the runner and its command at once; safe to call from a process "exit" handler. */
   kill(): void {
-    if (this.#inFlight?.pid) killQuietly(this.#inFlight.pid);
+    if (this.#inFlight) this.#killRunning();
     if (this.#child.pid !== undefined && !this.#gone) killQuietly(this.#child.pid);
     this.removeDir();
   }
@@ -170,50 +182,100 @@ export class ShellRunner {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  #onData(chunk: string): void {
-    this.#pending += chunk;
-    let newline = this.#pending.indexOf("\n");
+  /** Kills the running command if the runner has written its pid; false if it has not yet. */
+  #killRunning(): boolean {
+    const pid = readPid(this.#pidPath);
+    if (pid === null) return false;
+    killQuietly(pid);
+    return true;
+  }
+
+  #stopKillPoll(): void {
+    if (this.#killPoll) clearInterval(this.#killPoll);
+    this.#killPoll = null;
+  }
+
+  #endInFlight(): void {
+    this.#inFlight = null;
+    this.#stopKillPoll();
+  }
+
+  /** The runner's stdout is bytes, scanned for newlines: no string decoder on the way. */
+  #onData(chunk: Buffer): void {
+    let data = chunk;
+    if (this.#pending) {
+      data = Buffer.concat([this.#pending, chunk]);
+      this.#pending = null;
+    }
+    let start = 0;
+    let newline = data.indexOf(NEWLINE);
     while (newline >= 0) {
-      const line = this.#pending.slice(0, newline);
-      this.#pending = this.#pending.slice(newline + 1);
-      this.#onLine(line);
-      newline = this.#pending.indexOf("\n");
+      this.#onLine(data, start, newline);
+      start = newline + 1;
+      newline = data.indexOf(NEWLINE, start);
     }
+    if (start < data.length) this.#pending = data.subarray(start);
   }
 
-  #onLine(line: string): void {
-    const inFlight = this.#inFlight;
-    if (!inFlight) return;
-    const value = Number(line.slice(2));
-    if (line.startsWith("P ") && Number.isSafeInteger(value) && value > 0) {
-      inFlight.pid = value;
-      if (inFlight.killRequested) killQuietly(value);
-    } else if (line.startsWith("X ") && Number.isSafeInteger(value)) {
-      this.#inFlight = null;
-      this.lastUsed = performance.now();
-      this.completed++;
-      inFlight.resolve(this.#collect(value));
-    }
+  /** `X <status>` in data[start, end): the command has ended. */
+  #onLine(data: Buffer, start: number, end: number): void {
+    const done = this.#inFlight;
+    if (!done || end - start < 3 || data[start] !== X || data[start + 1] !== SPACE) return;
+    const status = parseDigits(data, start + 2, end);
+    if (status === null) return;
+    this.#endInFlight();
+    this.lastUsed = performance.now();
+    this.completed++;
+    done(this.#collect(status));
   }
 
-  /** Reads and deletes the ended command's output files. */
+  /** Reads and deletes the ended command's output files, and its pid's (which must not outlive it). */
   #collect(status: number): RunnerOutcome {
-    const outPath = join(this.dir, "out");
-    const errPath = join(this.dir, "err");
     let stdout: string | null = null;
     let stderr = "";
     try {
-      const bytes = readFileSync(outPath);
+      const bytes = readFileSync(this.#outPath);
       if (bytes.length <= this.#maxBytes) stdout = bytes.toString("utf8");
-      if (status !== 0) stderr = readStart(errPath, STDERR_READ_BYTES);
+      if (status !== 0) stderr = readStart(this.#errPath, STDERR_READ_BYTES);
     } catch {
       // The shell could not create the files (directory removed, disk full): an empty output.
       stdout ??= "";
     }
-    unlinkQuietly(outPath);
-    unlinkQuietly(errPath);
+    unlinkQuietly(this.#pidPath);
+    unlinkQuietly(this.#outPath);
+    unlinkQuietly(this.#errPath);
     return { kind: "exited", status, stdout, stderr };
   }
+}
+
+const NEWLINE = 0x0a;
+const X = 0x58;
+const SPACE = 0x20;
+const ZERO = 0x30;
+
+/** A non-negative decimal in data[start, end), else null. */
+function parseDigits(data: Buffer, start: number, end: number): number | null {
+  if (end <= start || end - start > 15) return null;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = (data[i] as number) - ZERO;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** The pid the runner wrote for its running command; null while it is not (completely) written. */
+function readPid(path: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(path, "latin1");
+  } catch {
+    return null;
+  }
+  if (!text.endsWith("\n")) return null;
+  const pid = Number(text.slice(0, -1));
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
 /** Shared memory (tmpfs on every Linux with glibc or musl, and on OpenWrt), when it is usable. */
