@@ -159,90 +159,87 @@ function wholeInputSkipped(text: string, reason: string): ParseResult<Lease> {
   return { records: [], skipped: [skippedLine(0, reason, text.replace(/\s+/g, " ").trim())] };
 }
 
-/** `ubus call dhcp ipv4leases`; `now` is the gateway clock (ms) when the command ran. */
-export function parseOdhcpdIpv4Leases(text: string, now: number): ParseResult<Lease> {
+/** Reads one lease entry: the leases it holds, calling `skip` with why it (or part of it) was not read. */
+type EntryReader = (entry: Record<string, unknown>, skip: (reason: string) => void) => Lease[];
+
+/** The loop both documents share: each entry of the `leases` arrays, skipped unless it is an object. */
+function parseLeaseDocument(text: string, read: EntryReader): ParseResult<Lease> {
   const doc = readDocument(text);
   if (!doc.ok) return wholeInputSkipped(text, doc.reason);
   const records: Lease[] = [];
   const skipped: SkippedLine[] = [];
   for (const located of doc.leases) {
-    const entry = located.entry;
     const skip = (reason: string): void => {
       skipped.push(skippedLine(located.line, reason, describe(located)));
     };
-    if (!isObject(entry)) {
-      skip("lease is not an object");
-      continue;
-    }
-    const mac = typeof entry.mac === "string" ? normalizeMac(entry.mac) : null;
-    if (!mac) {
-      skip("invalid mac");
-      continue;
-    }
-    if (typeof entry.address !== "string" || isIP(entry.address) !== 4) {
-      skip("address is not an IPv4 address");
-      continue;
-    }
-    const expiry = expiryFrom(entry.valid, now);
-    if (!expiry.ok) {
-      skip("invalid valid (seconds remaining)");
-      continue;
-    }
-    // RFC 4361 clients identify themselves by DUID and IAID, the same pair as their DHCPv6 leases.
-    const duid = duidFrom(entry.duid);
-    records.push({
-      mac,
-      ip: entry.address,
-      family: "ipv4",
-      hostname: decodeHostname(entry.hostname),
-      expiresAt: expiry.expiresAt,
-      clientId: null,
-      duid,
-      iaid: duid ? iaidFrom(entry.iaid) : null,
-      source: "odhcpd",
-    });
+    if (isObject(located.entry)) records.push(...read(located.entry, skip));
+    else skip("lease is not an object");
   }
   return { records, skipped };
 }
 
+/** `ubus call dhcp ipv4leases`; `now` is the gateway clock (ms) when the command ran. */
+export function parseOdhcpdIpv4Leases(text: string, now: number): ParseResult<Lease> {
+  return parseLeaseDocument(text, (entry, skip) => {
+    const mac = typeof entry.mac === "string" ? normalizeMac(entry.mac) : null;
+    if (!mac) {
+      skip("invalid mac");
+      return [];
+    }
+    if (typeof entry.address !== "string" || isIP(entry.address) !== 4) {
+      skip("address is not an IPv4 address");
+      return [];
+    }
+    const expiry = expiryFrom(entry.valid, now);
+    if (!expiry.ok) {
+      skip("invalid valid (seconds remaining)");
+      return [];
+    }
+    // RFC 4361 clients identify themselves by DUID and IAID, the same pair as their DHCPv6 leases.
+    const duid = duidFrom(entry.duid);
+    return [
+      {
+        mac,
+        ip: entry.address,
+        family: "ipv4",
+        hostname: decodeHostname(entry.hostname),
+        expiresAt: expiry.expiresAt,
+        clientId: null,
+        duid,
+        iaid: duid ? iaidFrom(entry.iaid) : null,
+        source: "odhcpd",
+      },
+    ];
+  });
+}
+
 /** `ubus call dhcp ipv6leases`; `now` is the gateway clock (ms) when the command ran. */
 export function parseOdhcpdIpv6Leases(text: string, now: number): ParseResult<Lease> {
-  const doc = readDocument(text);
-  if (!doc.ok) return wholeInputSkipped(text, doc.reason);
-  const records: Lease[] = [];
-  const skipped: SkippedLine[] = [];
-  for (const located of doc.leases) {
-    const entry = located.entry;
-    const skip = (reason: string): void => {
-      skipped.push(skippedLine(located.line, reason, describe(located)));
-    };
-    if (!isObject(entry)) {
-      skip("lease is not an object");
-      continue;
-    }
+  return parseLeaseDocument(text, (entry, skip) => {
     // A delegated prefix is routed to a downstream router, not held by a host.
-    if (Array.isArray(entry["ipv6-prefix"]) && entry["ipv6-addr"] === undefined) continue;
+    if (Array.isArray(entry["ipv6-prefix"]) && entry["ipv6-addr"] === undefined) return [];
     const addresses = entry["ipv6-addr"];
     if (!Array.isArray(addresses)) {
       skip('no "ipv6-addr" array');
-      continue;
+      return [];
     }
     const duid = duidFrom(entry.duid);
     if (!duid) {
       skip("invalid duid");
-      continue;
+      return [];
     }
     const iaid = iaidFrom(entry.iaid);
     if (iaid === null) {
       skip("invalid iaid");
-      continue;
+      return [];
     }
     const leaseExpiry = expiryFrom(entry.valid, now);
     if (!leaseExpiry.ok) {
       skip("invalid valid (seconds remaining)");
-      continue;
+      return [];
     }
     const hostname = decodeHostname(entry.hostname);
+    const leases: Lease[] = [];
     for (const address of addresses) {
       const ip =
         isObject(address) && typeof address.address === "string" ? address.address.toLowerCase() : "";
@@ -256,7 +253,7 @@ export function parseOdhcpdIpv6Leases(text: string, now: number): ParseResult<Le
         const own = expiryFrom(address["valid-lifetime"], now);
         if (own.ok && own.expiresAt !== null && own.expiresAt < expiresAt) expiresAt = own.expiresAt;
       }
-      records.push({
+      leases.push({
         mac: null,
         ip,
         family: "ipv6",
@@ -268,6 +265,6 @@ export function parseOdhcpdIpv6Leases(text: string, now: number): ParseResult<Le
         source: "odhcpd",
       });
     }
-  }
-  return { records, skipped };
+    return leases;
+  });
 }
