@@ -112,47 +112,30 @@ export function parseIfTable(ifTable: Varbinds, ifXTable: Varbinds): IfTableResu
       failure ??= { row, column, error: decoded.error };
       return undefined;
     };
-    const c32 = (column: number, label: string) => read(main, column, (v) => decodeUnsigned32(v, label));
-    const x32 = (column: number, label: string) => read(x, column, (v) => decodeUnsigned32(v, label));
-    const hc = (column: number, label: string) => read(x, column, (v) => decodeCounter64(v, label));
-    const hasX = (...columns: number[]) => columns.some((c) => x?.cells.has(c) === true);
+    // Each cell by its MIB name: the column comes from IF/IFX, the name labels a decoding error.
+    const c32 = (name: keyof typeof IF) => read(main, IF[name], (v) => decodeUnsigned32(v, name));
+    const x32 = (name: keyof typeof IFX) => read(x, IFX[name], (v) => decodeUnsigned32(v, name));
+    const hc = (name: keyof typeof IFX) => read(x, IFX[name], (v) => decodeCounter64(v, name));
+    /** Multicast + broadcast from ifXTable (HC first) where it has them, else ifTable's NUcast. */
+    const nonUnicast = (dir: "In" | "Out") => {
+      const multicast = [`ifHC${dir}MulticastPkts`, `if${dir}MulticastPkts`] as const;
+      const broadcast = [`ifHC${dir}BroadcastPkts`, `if${dir}BroadcastPkts`] as const;
+      if (![...multicast, ...broadcast].some((n) => x?.cells.has(IFX[n]) === true)) {
+        return c32(`if${dir}NUcastPkts`) ?? 0;
+      }
+      return (hc(multicast[0]) ?? x32(multicast[1]) ?? 0) + (hc(broadcast[0]) ?? x32(broadcast[1]) ?? 0);
+    };
 
-    const rxBytes = hc(IFX.ifHCInOctets, "ifHCInOctets") ?? c32(IF.ifInOctets, "ifInOctets");
-    const txBytes = hc(IFX.ifHCOutOctets, "ifHCOutOctets") ?? c32(IF.ifOutOctets, "ifOutOctets");
-    const rxUnicast =
-      hc(IFX.ifHCInUcastPkts, "ifHCInUcastPkts") ?? c32(IF.ifInUcastPkts, "ifInUcastPkts") ?? 0;
-    const txUnicast =
-      hc(IFX.ifHCOutUcastPkts, "ifHCOutUcastPkts") ?? c32(IF.ifOutUcastPkts, "ifOutUcastPkts") ?? 0;
-    const rxOther = hasX(
-      IFX.ifHCInMulticastPkts,
-      IFX.ifInMulticastPkts,
-      IFX.ifHCInBroadcastPkts,
-      IFX.ifInBroadcastPkts,
-    )
-      ? (hc(IFX.ifHCInMulticastPkts, "ifHCInMulticastPkts") ??
-          x32(IFX.ifInMulticastPkts, "ifInMulticastPkts") ??
-          0) +
-        (hc(IFX.ifHCInBroadcastPkts, "ifHCInBroadcastPkts") ??
-          x32(IFX.ifInBroadcastPkts, "ifInBroadcastPkts") ??
-          0)
-      : (c32(IF.ifInNUcastPkts, "ifInNUcastPkts") ?? 0);
-    const txOther = hasX(
-      IFX.ifHCOutMulticastPkts,
-      IFX.ifOutMulticastPkts,
-      IFX.ifHCOutBroadcastPkts,
-      IFX.ifOutBroadcastPkts,
-    )
-      ? (hc(IFX.ifHCOutMulticastPkts, "ifHCOutMulticastPkts") ??
-          x32(IFX.ifOutMulticastPkts, "ifOutMulticastPkts") ??
-          0) +
-        (hc(IFX.ifHCOutBroadcastPkts, "ifHCOutBroadcastPkts") ??
-          x32(IFX.ifOutBroadcastPkts, "ifOutBroadcastPkts") ??
-          0)
-      : (c32(IF.ifOutNUcastPkts, "ifOutNUcastPkts") ?? 0);
-    const rxErrors = c32(IF.ifInErrors, "ifInErrors") ?? 0;
-    const txErrors = c32(IF.ifOutErrors, "ifOutErrors") ?? 0;
-    const rxDropped = c32(IF.ifInDiscards, "ifInDiscards") ?? 0;
-    const txDropped = c32(IF.ifOutDiscards, "ifOutDiscards") ?? 0;
+    const rxBytes = hc("ifHCInOctets") ?? c32("ifInOctets");
+    const txBytes = hc("ifHCOutOctets") ?? c32("ifOutOctets");
+    const rxUnicast = hc("ifHCInUcastPkts") ?? c32("ifInUcastPkts") ?? 0;
+    const txUnicast = hc("ifHCOutUcastPkts") ?? c32("ifOutUcastPkts") ?? 0;
+    const rxOther = nonUnicast("In");
+    const txOther = nonUnicast("Out");
+    const rxErrors = c32("ifInErrors") ?? 0;
+    const txErrors = c32("ifOutErrors") ?? 0;
+    const rxDropped = c32("ifInDiscards") ?? 0;
+    const txDropped = c32("ifOutDiscards") ?? 0;
 
     const failed = failure as { row: TableRow; column: number; error: string } | null;
     if (failed) {
