@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "../../common/logger.js";
 import { PROTOCOL_VERSION } from "../../protocol/index.js";
 import type { SpeedTestGrant } from "../http/speedTestGrants.js";
+import { isoTime } from "../store/isoTime.js";
 import { type Db, statement } from "../store/openDatabase.js";
 import { SpeedTestState, speedTestOf } from "../store/speedTestState.js";
 import { type CommandOutcome, refused } from "./commandOutcome.js";
@@ -43,8 +44,6 @@ interface Live {
   token: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export class SpeedTestRequests {
   readonly #o: SpeedTestRequestsOptions;
   readonly #state: SpeedTestState;
@@ -73,7 +72,7 @@ export class SpeedTestRequests {
       const { testId: other, requestedAt } = started.pending;
       return refused(
         409,
-        `a speed test of ${gatewayId} is already running (test ${other}, requested at ${iso(requestedAt)}); one at a time per gateway`,
+        `a speed test of ${gatewayId} is already running (test ${other}, requested at ${isoTime(requestedAt)}); one at a time per gateway`,
       );
     }
     const token = randomBytes(24).toString("base64url");
@@ -102,8 +101,8 @@ export class SpeedTestRequests {
       body: {
         testId,
         status: "pending",
-        requestedAt: iso(now),
-        answerBy: iso(answerBy),
+        requestedAt: isoTime(now),
+        answerBy: isoTime(answerBy),
         server: server.url,
         ...bounds,
       },

@@ -2,6 +2,8 @@
  * Read-side queries for support tooling (CLI and, later, the HTTP API). They read what the
  * lifetime rules left, and present times on the collector's clock as ISO-8601 UTC.
  */
+
+import { isoTime } from "./isoTime.js";
 import type { Db } from "./openDatabase.js";
 
 export interface GatewaySummary {
@@ -33,8 +35,6 @@ export interface DeviceSummary {
   requestedOptions: string | null;
   firstSeen: string;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export interface GatewayFilter {
   gatewayId?: string;
@@ -68,9 +68,9 @@ export function listGateways(db: Db, filter: GatewayFilter = {}): GatewaySummary
     gatewayId: r.gateway_id,
     online: r.online === 1,
     bootId: r.boot_id,
-    lastReboot: iso(r.boot_seen_at),
-    lastSeen: iso(r.last_seen_at),
-    firstSeen: iso(r.first_seen_at),
+    lastReboot: isoTime(r.boot_seen_at),
+    lastSeen: isoTime(r.last_seen_at),
+    firstSeen: isoTime(r.first_seen_at),
     deviceCount: r.devices,
     agentVersion: r.agent_version,
     uptimeSeconds: r.uptime_seconds,
@@ -108,12 +108,12 @@ export function listDevices(db: Db, gatewayId: string): DeviceSummary[] {
     ip: r.ip,
     family: r.family,
     hostname: r.hostname,
-    expiresAt: r.expires_at === null ? null : iso(r.expires_at),
+    expiresAt: r.expires_at === null ? null : isoTime(r.expires_at),
     clientId: r.client_id,
     duid: r.duid,
     source: r.source,
     vendorClass: r.vendor_class,
     requestedOptions: r.requested_options,
-    firstSeen: iso(r.first_seen_at),
+    firstSeen: isoTime(r.first_seen_at),
   }));
 }

@@ -6,6 +6,7 @@
  * several sharing one database, agree on it.
  */
 import type { SpeedTestResult } from "../../protocol/index.js";
+import { isoTime } from "./isoTime.js";
 import { type Db, statement } from "./openDatabase.js";
 
 export type SpeedTestStatus = "pending" | "done" | "failed";
@@ -76,14 +77,12 @@ export type SpeedTestDetail = Omit<SpeedTestRow, "requestedAt" | "answerBy" | "f
   finishedAt: string | null;
 };
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
 export function speedTestDetail(test: SpeedTestRow): SpeedTestDetail {
   return {
     ...test,
-    requestedAt: iso(test.requestedAt) as string,
-    answerBy: iso(test.answerBy),
-    finishedAt: iso(test.finishedAt),
+    requestedAt: isoTime(test.requestedAt),
+    answerBy: isoTime(test.answerBy),
+    finishedAt: isoTime(test.finishedAt),
   };
 }
 

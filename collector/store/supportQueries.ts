@@ -7,14 +7,13 @@
  */
 import { isLocallyAdministered } from "../../protocol/index.js";
 import { vendorOf } from "../enrich/ouiVendor.js";
+import { isoTime } from "./isoTime.js";
 import { type Db, statement } from "./openDatabase.js";
 import { type GatewaySummary, listGateways } from "./queries.js";
 import { latestSpeedTests, type SpeedTestDetail, speedTestDetail } from "./speedTestState.js";
 
 /** Rows per page at most: a page is read in well under a millisecond. */
 export const MAX_PAGE = 1000;
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export interface Page {
   limit?: number;
@@ -90,7 +89,7 @@ function routerOf(db: Db, gatewayId: string): RouterDetail | null {
     load1: r.load1 as number | null,
     memTotalBytes: r.mem_total_bytes as number | null,
     memAvailableBytes: r.mem_available_bytes as number | null,
-    updatedAt: iso(r.updated_at as number) as string,
+    updatedAt: isoTime(r.updated_at as number),
   };
 }
 
@@ -112,7 +111,7 @@ function lineQualityOf(db: Db, gatewayId: string): LineQualityDetail[] {
       rttMaxMs: r.rtt_max_ms as number | null,
       jitterMs: r.jitter_ms as number | null,
       error: r.error as string | null,
-      updatedAt: iso(r.updated_at as number) as string,
+      updatedAt: isoTime(r.updated_at as number),
     }));
 }
 
@@ -123,7 +122,7 @@ function speedTestsOf(db: Db, gatewayId: string): SpeedTestDetail[] {
 function agentHealthOf(health: string | null, at: number | null): GatewayDetail["agentHealth"] {
   if (health === null || at === null) return null;
   try {
-    return { ...(JSON.parse(health) as Record<string, unknown>), reportedAt: iso(at) as string };
+    return { ...(JSON.parse(health) as Record<string, unknown>), reportedAt: isoTime(at) };
   } catch {
     return null;
   }
@@ -156,7 +155,7 @@ export function gatewayDetail(db: Db, gatewayId: string): GatewayDetail | null {
         txPowerDbm: r.tx_power_dbm,
         noiseDbm: r.noise_dbm,
         utilisation: r.utilisation,
-        updatedAt: iso(r.updated_at as number),
+        updatedAt: isoTime(r.updated_at as number),
       }));
     const interfaces = db
       .prepare<[string], Record<string, number | string | null>>(
@@ -174,7 +173,7 @@ export function gatewayDetail(db: Db, gatewayId: string): GatewayDetail | null {
         txDropped: r.tx_dropped,
         rxBytesPerSecond: r.rx_rate,
         txBytesPerSecond: r.tx_rate,
-        updatedAt: iso(r.updated_at as number),
+        updatedAt: isoTime(r.updated_at as number),
       }));
     return {
       ...summary,
@@ -325,7 +324,7 @@ export function devicesOf(db: Db, gatewayId: string, page: Page & { after?: stri
         ips,
         hostname,
         hasLease: hasLease === 1,
-        expiresAt: iso(expiresAt),
+        expiresAt: isoTime(expiresAt),
         present: present === 1,
         connection,
         interface: iface,
@@ -339,8 +338,8 @@ export function devicesOf(db: Db, gatewayId: string, page: Page & { after?: stri
         uploadBytesThisLease: leaseUpBytes,
         downloadPacketsThisLease: leaseDownPackets,
         uploadPacketsThisLease: leaseUpPackets,
-        firstSeen: iso(firstSeenAt) as string,
-        updatedAt: iso(updatedAt) as string,
+        firstSeen: isoTime(firstSeenAt),
+        updatedAt: isoTime(updatedAt),
       };
     },
   );
@@ -353,7 +352,7 @@ export interface Sample {
 
 function samples(rows: Array<Record<string, number | string | null>>): Sample[] {
   return rows.map(({ at, rx_rate, tx_rate, rx_bytes, tx_bytes, signal_dbm, name }) => ({
-    at: iso(at as number) as string,
+    at: isoTime(at as number),
     ...(name !== undefined ? { interface: name } : {}),
     ...(signal_dbm !== undefined ? { signalDbm: signal_dbm } : {}),
     rxBytes: rx_bytes ?? null,
@@ -375,7 +374,7 @@ export function deviceHistory(db: Db, gatewayId: string, mac: string, page: Page
     )
     .all(gatewayId, mac, page.since ?? 0, limitOf(page))
     .map((r) => ({
-      at: iso(r.at as number) as string,
+      at: isoTime(r.at as number),
       signalDbm: r.signal_dbm ?? null,
       downloadBytesPerSecond: r.down_rate ?? null,
       uploadBytesPerSecond: r.up_rate ?? null,
@@ -415,5 +414,5 @@ export function gatewayEvents(db: Db, gatewayId: string, page: Page = {}): Event
        ORDER BY at, event_id LIMIT ?`,
     )
     .all(gatewayId, page.since ?? 0, limitOf(page))
-    .map((r) => ({ ...r, at: iso(r.at) as string }));
+    .map((r) => ({ ...r, at: isoTime(r.at) }));
 }
