@@ -3,27 +3,19 @@
  * dashes, Cisco dots); the wire form is lower-case colon-separated so records join by MAC.
  */
 
-/** Returns the wire form of a 6-octet (or longer, colon-separated) hardware address, or null. */
+import { rememberByText } from "../common/rememberByText.js";
+
 const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 
-/**
- * Answers by spelling: the agent runs without V8's JIT (--lite-mode), where each regular
- * expression test costs about a microsecond, and its sources print the same few hundred MACs
- * every cycle, several times each; a map lookup of a string is native. Bounded, then rebuilt.
- */
-const normalized = new Map<string, string | null>();
+/** Spellings remembered (common/rememberByText.ts): the same few hundred MACs arrive every cycle. */
 const REMEMBERED_SPELLINGS = 4096;
 
-export function normalizeMac(raw: string): string | null {
-  let mac = normalized.get(raw);
-  if (mac === undefined) {
-    mac = normalizeSpelling(raw);
-    if (normalized.size >= REMEMBERED_SPELLINGS) normalized.clear();
-    normalized.set(raw, mac);
-  }
-  return mac;
-}
+export const normalizeMac: (raw: string) => string | null = rememberByText(
+  normalizeSpelling,
+  REMEMBERED_SPELLINGS,
+);
 
+/** Returns the wire form of a 6-octet (or longer, colon-separated) hardware address, or null. */
 function normalizeSpelling(raw: string): string | null {
   // Most tools already print the wire form.
   if (CANONICAL_MAC.test(raw)) return raw;

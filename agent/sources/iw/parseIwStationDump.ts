@@ -23,6 +23,8 @@
  * its counters. A block whose header has no valid MAC or interface name is skipped as a whole;
  * a second block for the same station is skipped as a duplicate.
  */
+
+import { rememberByText } from "../../../common/rememberByText.js";
 import { normalizeMac, type Station } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
 import { endsMidLine, parseUnsigned, parseUnsignedWithUnit } from "./iwValues.js";
@@ -383,28 +385,14 @@ const SIGNAL_VALUE = /^(-?\d{1,3}) (?:\[(-?\d{1,3}(?:, -?\d{1,3})*)\] )?dBm$/;
 const PLACEHOLDER_CHAINS = new RegExp(`^${PLACEHOLDER_CHAIN_DBM}(?:, ${PLACEHOLDER_CHAIN_DBM})*$`);
 
 /**
- * A value's reading by its text. Stations print the same few signal and bitrate texts cycle
- * after cycle, and without V8's JIT (the agent's --lite-mode) their regular expressions cost
- * more than a native map lookup. The readings are never modified, so they can be shared.
+ * Signal and bitrate texts repeat cycle after cycle: their readings are remembered per text
+ * (common/rememberByText.ts), up to more than a large gateway's distinct texts. The readings are
+ * never modified, so they can be shared.
  */
-function remembered<T>(parse: (value: string) => T | null): (value: string) => T | null {
-  const byText = new Map<string, T | null>();
-  return (value) => {
-    let reading = byText.get(value);
-    if (reading === undefined) {
-      reading = parse(value);
-      if (byText.size >= REMEMBERED_VALUES) byText.clear();
-      byText.set(value, reading);
-    }
-    return reading;
-  };
-}
-
-/** More than a large gateway's distinct signal or bitrate texts; past it the memory is rebuilt. */
 const REMEMBERED_VALUES = 2048;
 
 /** `-63 dBm` or `-63 [-71, -66] dBm` (iw prints `%d %sdBm` with the chain list and a space). */
-const parseSignal = remembered(readSignal);
+const parseSignal = rememberByText(readSignal, REMEMBERED_VALUES);
 
 function readSignal(value: string): Signal | null {
   const m = SIGNAL_VALUE.exec(value);
@@ -428,7 +416,7 @@ interface Bitrate {
 const BITRATE_VALUE = /^(?:(\d{1,9}\.\d) MBit\/s|\(unknown\))(?: (.{1,255}))?$/;
 
 /** `54.0 MBit/s`, `866.7 MBit/s VHT-MCS 9 80MHz short GI VHT-NSS 2`, `(unknown)`. */
-const parseBitrate = remembered(readBitrate);
+const parseBitrate = rememberByText(readBitrate, REMEMBERED_VALUES);
 
 function readBitrate(value: string): Bitrate | null {
   const m = BITRATE_VALUE.exec(value);
