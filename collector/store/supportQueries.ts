@@ -5,7 +5,7 @@
  * bounded (keyset pages) so a reader never holds a snapshot of the database for long, which
  * would keep the writer's WAL checkpoint from completing. Times are collector clock, ISO-8601.
  */
-import { isLocallyAdministered } from "../../protocol/index.js";
+import { isLocallyAdministered, type LineQuality, type RouterInfo } from "../../protocol/index.js";
 import { vendorOf } from "../enrich/ouiVendor.js";
 import { isoTime } from "./isoTime.js";
 import { type Db, statement } from "./openDatabase.js";
@@ -26,36 +26,15 @@ const limitOf = (page: Page): number => Math.min(Math.max(page.limit ?? MAX_PAGE
 /** Speed tests shown with a gateway, newest first. */
 export const SPEED_TESTS_SHOWN = 5;
 
-export interface RouterDetail {
-  model: string | null;
-  board: string | null;
-  firmware: string | null;
-  kernel: string | null;
-  hostname: string | null;
-  wanInterface: string | null;
-  /** MAC address of the WAN interface: the router's address as the provider sees it. */
-  wanMac: string | null;
+/** The router as the agent reported it (protocol RouterInfo), its WAN addresses split by family. */
+export type RouterDetail = Omit<RouterInfo, "wanAddresses"> & {
   wanIpv4: string[];
   wanIpv6: string[];
-  load1: number | null;
-  memTotalBytes: number | null;
-  memAvailableBytes: number | null;
   updatedAt: string;
-}
+};
 
-export interface LineQualityDetail {
-  target: string;
-  address: string | null;
-  sent: number;
-  received: number;
-  lossPercent: number | null;
-  rttMinMs: number | null;
-  rttAvgMs: number | null;
-  rttMaxMs: number | null;
-  jitterMs: number | null;
-  error: string | null;
-  updatedAt: string;
-}
+/** The latest ping summary per target, as the agent reported it (protocol LineQuality). */
+export type LineQualityDetail = LineQuality & { updatedAt: string };
 
 export interface GatewayDetail extends GatewaySummary {
   clockOffsetMs: number | null;
