@@ -19,6 +19,7 @@ import {
   topicFor,
 } from "../protocol/index.js";
 import { readBootId } from "./bootId.js";
+import { collectChanges } from "./collectChanges.js";
 import { collectSnapshot, SourceStatusLog } from "./collectSnapshot.js";
 import { CommandHandler } from "./commands/commandHandler.js";
 import { LeaseFingerprints } from "./hooks/leaseFingerprints.js";
@@ -28,7 +29,7 @@ import { MemoryOutbox } from "./outbox/memoryOutbox.js";
 import { Outbox, type OutboxQueue } from "./outbox/outbox.js";
 import type { BackoffOptions } from "./runtime/backoff.js";
 import type { BrokerSecurity } from "./runtime/brokerSecurity.js";
-import { CHANGE_SOURCES, ChangeDetector, type PublishReason } from "./runtime/changeDetector.js";
+import { ChangeDetector, type ChangeInput, type PublishReason } from "./runtime/changeDetector.js";
 import { type AgentHealth, buildHealth } from "./runtime/health.js";
 import { SequenceCounter } from "./sequenceCounter.js";
 import type { SnmpSource } from "./snmp/snmpSource.js";
@@ -274,11 +275,10 @@ export class Agent {
       this.#fullRequested = false;
       if (!reason) {
         // A cheap look first: only the lease servers and Wi-Fi, unless that already shows a change.
-        const probe = await this.#collectUnnumbered(true);
-        if (!this.#detector.changed(probe)) return;
+        if (!this.#detector.changed(await this.#probe())) return;
         reason = "changed";
       }
-      this.#enqueue(await this.#collectUnnumbered(false), reason);
+      this.#enqueue(await this.#collectUnnumbered(), reason);
     } catch (error) {
       this.#options.log.error({ err: error }, "collection cycle failed; retrying at the next poll");
     }
@@ -314,12 +314,26 @@ export class Agent {
     this.#publisher?.notify();
   }
 
-  /** One collection; `changeOnly` runs just the sources a change is made of (CHANGE_SOURCES). */
-  async #collectUnnumbered(changeOnly = false): Promise<Unnumbered> {
+  /** A full collection, enriched and stamped with the boot id. */
+  async #collectUnnumbered(): Promise<Unnumbered> {
     const o = this.#options;
-    const all = await o.sources.current(o.ctx);
-    const sources = changeOnly ? all.filter((s) => CHANGE_SOURCES.has(s.name)) : all;
-    const collected = await collectSnapshot(sources, o.ctx, o.gatewayId);
+    const collected = await collectSnapshot(await o.sources.current(o.ctx), o.ctx, o.gatewayId);
+    const bootId = await this.#checkBoot();
+    this.#statusLog.report(collected.snapshot.sources, collected.skippedExamples);
+    this.#lastSources = collected.snapshot.sources;
+    return { ...collected.snapshot, leases: this.#fingerprints.enrich(collected.snapshot.leases), bootId };
+  }
+
+  /** A change check (collectChanges.ts) with the current boot id. */
+  async #probe(): Promise<ChangeInput> {
+    const o = this.#options;
+    const changes = await collectChanges(await o.sources.current(o.ctx), o.ctx);
+    return { ...changes, bootId: await this.#checkBoot() };
+  }
+
+  /** The current boot id; a new one starts the sequence afresh and is announced. */
+  async #checkBoot(): Promise<string> {
+    const o = this.#options;
     // Polling only a router over SNMP, the agent is not on the gateway: the router's reset detection is its boot.
     const snmp = o.sources.snmpOnly();
     const bootId = snmp ? snmpBootId(snmp, this.#sequence) : await readBootId(o.ctx, o.bootIdFile);
@@ -331,11 +345,7 @@ export class Agent {
       this.#sequence.resetForBoot(bootId);
       this.#publisher?.announce();
     }
-    if (!changeOnly) {
-      this.#statusLog.report(collected.snapshot.sources, collected.skippedExamples);
-      this.#lastSources = collected.snapshot.sources;
-    }
-    return { ...collected.snapshot, leases: this.#fingerprints.enrich(collected.snapshot.leases), bootId };
+    return bootId;
   }
 
   /** Messages queued by a previous run of this boot keep their numbers: new ones start above them. */

@@ -1,32 +1,38 @@
 /**
- * Agent CPU per collection cycle for a gateway with many devices. A simulated gateway (in this
- * process) writes its real-format files and bin/ commands; the agent's own source path reads
- * them in a separate worker process, as on a gateway, so the agent's figure is not inflated by
- * the simulator's memory (forking costs the parent time in proportion to its size). CPU is the
- * worker's user+system time around collectSnapshot, reported twice: with the commands run for
- * real (the commands' own processes excluded, the agent's side of starting them included), and
- * with the same command outputs replayed from memory, which is the agent's own work (reading,
+ * Agent CPU per collection cycle for a gateway with many devices, on the agent's own schedule: a
+ * poll every 5 s of gateway time (the agent's --poll) whose change check reads the lease servers
+ * and the Wi-Fi stations' headers (collectChanges.ts), and a full collection of every source at
+ * each 30-s interval (--interval), as when nothing changes in between. A simulated gateway (in
+ * this process) writes its real-format files and bin/ commands; the agent's own source path
+ * reads them in a separate worker process, as on a gateway, so the agent's figure is not inflated
+ * by the simulator's memory (forking costs the parent time in proportion to its size). CPU is the
+ * worker's user+system time around each cycle, reported twice: with the commands run for real
+ * (the commands' own processes excluded, the agent's side of starting them included), and with
+ * the same command outputs replayed from memory, which is the agent's own work (reading,
  * parsing, joining) without process creation. Commands run through the agent's shell command
  * runners (agent/sources/runner/), whose own CPU time is the agent's cost too: it is read from
  * /proc/<pid>/schedstat (ns; the commands, their children, are not in it) around each cycle and
  * reported apart and in the total. The worker's clock is the simulated gateway's, so the sources'
- * refresh intervals (iw dev, survey, bridge fdb) pass as they would on a gateway polled every
- * POLL_MS; the processes started per cycle are counted per source. Each variant has its own
- * sources, hence its own remembered outputs. Everything is measured twice: with Node's defaults,
- * and with the flags the agent is deployed with (deploy/), whose --lite-mode turns off V8's
- * optimising compiler to save memory and makes the same work several times dearer.
+ * refresh intervals (iw dev, survey, bridge fdb) pass as on a gateway; the processes started per
+ * cycle are counted per source. Each variant has its own sources, hence its own remembered
+ * outputs. Everything is measured twice: with Node's defaults, and with the flags the agent is
+ * deployed with (deploy/), whose --lite-mode turns off V8's optimising compiler to save memory
+ * and makes the same work several times dearer.
  *
  *   npm run build && node dist/bench/agentCycle.js [devices=250] [cycles=60] [sources=auto]
  *
- * `sources` is a --sources list (e.g. dnsmasq,ip-neigh,bridge-fdb,proc-net-dev,iw) to compare
- * runs while other sources are being added to auto-detection. AGENT_CYCLE_FLAGS="--flag --flag"
- * adds a third variant with those Node flags, to weigh a candidate for the deploy files.
+ * `cycles` counts full collections (each with the change checks of its interval). `sources` is a
+ * --sources list (e.g. dnsmasq,ip-neigh,bridge-fdb,proc-net-dev,iw) to weigh sources apart.
+ * AGENT_CYCLE_FLAGS="--flag --flag" adds a third variant with those Node flags, to weigh a
+ * candidate for the deploy files.
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { collectChanges } from "../agent/collectChanges.js";
 import { collectSnapshot } from "../agent/collectSnapshot.js";
+import { CONFIG_KEYS } from "../agent/config/configKeys.js";
 import { parseSourceList, SourceSelection } from "../agent/sources/registry.js";
 import type { CommandResult } from "../agent/sources/runCommand.js";
 import { liveRunnerPids } from "../agent/sources/runner/liveRunners.js";
@@ -37,8 +43,18 @@ import { DEPLOY_NODE_FLAGS } from "./deployNodeFlags.js";
 
 const WARMUP = 5;
 const GATEWAY = "gw-bench";
-/** The agent's default --poll: a cycle every 5 s of gateway time. */
-const POLL_MS = 5_000;
+
+function agentDefaultMs(key: "poll" | "interval"): number {
+  return Number(CONFIG_KEYS.find((k) => k.key === key)?.default) * 1000;
+}
+
+/** The agent's default --poll (a change check every 5 s) and --interval (a full collection every 30 s). */
+const POLL_MS = agentDefaultMs("poll");
+const INTERVAL_MS = agentDefaultMs("interval");
+const POLLS_PER_INTERVAL = Math.round(INTERVAL_MS / POLL_MS);
+
+type CycleKind = "full" | "check";
+type ProbeOf = NonNullable<Source["probe"]>;
 
 interface CycleResult {
   /** The worker's own CPU with commands run for real. */
@@ -96,25 +112,35 @@ async function worker(root: string, sourceList: string): Promise<void> {
   };
   const names = parseSourceList(sourceList);
   const counted = (await new SourceSelection(names, {}).current(real)).map(
-    (source): Source => ({ ...source, collect: () => source.collect(recording(source.name)) }),
+    (source): Source => ({
+      ...source,
+      collect: () => source.collect(recording(source.name)),
+      ...(source.probe ? { probe: () => (source.probe as ProbeOf)(recording(source.name)) } : {}),
+    }),
   );
   const replayedSources = await new SourceSelection(names, {}).current(real);
-  process.on("message", async (message: { now: number }) => {
+  let counts = "";
+  process.on("message", async (message: { now: number; kind: CycleKind }) => {
     gatewayNow = message.now;
     processes = {};
     const runnersBefore = runnersCpuMs();
     let before = process.cpuUsage();
-    const { snapshot: s } = await collectSnapshot(counted, real, GATEWAY);
+    if (message.kind === "full") {
+      const { snapshot: s } = await collectSnapshot(counted, real, GATEWAY);
+      counts =
+        `${s.leases.length} leases, ${s.neighbors.length} neighbours, ${s.stations.length} stations, ` +
+        `${s.interfaces.length} interfaces, ${s.traffic?.length ?? 0} traffic, ${s.lineQuality?.length ?? 0} ping targets; ` +
+        `sources ${s.sources.map((x) => `${x.source}:${x.status}`).join(" ")}`;
+    } else {
+      await collectChanges(counted, real);
+    }
     const used = process.cpuUsage(before);
     let runnerMs = 0;
     for (const [pid, ms] of runnersCpuMs()) runnerMs += ms - (runnersBefore.get(pid) ?? 0);
     before = process.cpuUsage();
-    await collectSnapshot(replayedSources, replaying, GATEWAY);
+    if (message.kind === "full") await collectSnapshot(replayedSources, replaying, GATEWAY);
+    else await collectChanges(replayedSources, replaying);
     const replayed = process.cpuUsage(before);
-    const counts =
-      `${s.leases.length} leases, ${s.neighbors.length} neighbours, ${s.stations.length} stations, ` +
-      `${s.interfaces.length} interfaces, ${s.traffic?.length ?? 0} traffic, ${s.lineQuality?.length ?? 0} ping targets; ` +
-      `sources ${s.sources.map((x) => `${x.source}:${x.status}`).join(" ")}`;
     process.send?.({
       cpuMs: (used.user + used.system) / 1000,
       runnerMs,
@@ -170,13 +196,14 @@ async function measure(
         child.once("message", (m) => resolve(m as CycleResult)),
       );
     await next();
-    const results: CycleResult[] = [];
+    const results: Record<CycleKind, CycleResult[]> = { full: [], check: [] };
     let counts = "";
-    for (let i = 0; i < WARMUP + cycles; i++) {
+    for (let i = 0; i < (WARMUP + cycles) * POLLS_PER_INTERVAL; i++) {
       gateway.advance(POLL_MS);
-      child.send({ now: gateway.clockMs() });
+      const kind: CycleKind = i % POLLS_PER_INTERVAL === 0 ? "full" : "check";
+      child.send({ now: gateway.clockMs(), kind });
       const result = (await next()) as CycleResult;
-      if (i >= WARMUP) results.push(result);
+      if (i >= WARMUP * POLLS_PER_INTERVAL) results[kind].push(result);
       counts = result.counts;
     }
     // Disconnecting lets the worker end by itself, so a --cpu-prof given to the bench (forked
@@ -184,31 +211,39 @@ async function measure(
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.disconnect();
     await exited;
-    const column = (f: (r: CycleResult) => number) => summary(results.map(f));
-    const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     console.log(`agent cycle, ${devices} simulated devices (files in ${filesBase()}): ${counts}`);
+    console.log(`agent CPU per cycle, ms (the commands' own processes excluded), ${variant.label}:`);
+    report(`full collection, every ${INTERVAL_MS / 1000} s (${cycles} cycles)`, results.full);
+    report(`change check, the other polls (${results.check.length} cycles)`, results.check);
+    const all = [...results.full, ...results.check];
+    const mean = all.reduce((sum, r) => sum + r.cpuMs + r.runnerMs, 0) / all.length;
     console.log(
-      `agent CPU per cycle over ${cycles} cycles, ms (the commands' own processes excluded), ${variant.label}:`,
-    );
-    console.log(`  total: agent + command runners   ${column((r) => r.cpuMs + r.runnerMs)}`);
-    console.log(`    agent process                  ${column((r) => r.cpuMs)}`);
-    console.log(`    command runners (sh)           ${column((r) => r.runnerMs)}`);
-    console.log(
-      `  outputs replayed, agent only     ${column((r) => r.replayedCpuMs)}   (reading, parsing, joining)`,
-    );
-    console.log(
-      `processes started per cycle (one ${POLL_MS / 1000} s poll each): ${processSummary(results.map((r) => total(r.processes)))}`,
-    );
-    const bySource = new Map<string, number>();
-    for (const r of results)
-      for (const [k, v] of Object.entries(r.processes)) bySource.set(k, (bySource.get(k) ?? 0) + v);
-    console.log(
-      `  by source, mean per cycle: ${[...bySource].map(([k, v]) => `${k} ${(v / results.length).toFixed(2)}`).join(", ")}`,
+      `  mean per ${POLL_MS / 1000}-s poll, agent + runners: ${mean.toFixed(2)} ms (${((mean / POLL_MS) * 100).toFixed(3)}% of a core)`,
     );
   } finally {
     await gateway.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One kind of cycle's figures, and the processes its cycles started. */
+function report(title: string, results: CycleResult[]): void {
+  const column = (f: (r: CycleResult) => number) => summary(results.map(f));
+  console.log(`  ${title}:`);
+  console.log(`    total: agent + command runners   ${column((r) => r.cpuMs + r.runnerMs)}`);
+  console.log(`      agent process                  ${column((r) => r.cpuMs)}`);
+  console.log(`      command runners (sh)           ${column((r) => r.runnerMs)}`);
+  console.log(
+    `    outputs replayed, agent only     ${column((r) => r.replayedCpuMs)}   (reading, parsing, joining)`,
+  );
+  const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const bySource = new Map<string, number>();
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.processes)) bySource.set(k, (bySource.get(k) ?? 0) + v);
+  console.log(
+    `    processes started per cycle: ${processSummary(results.map((r) => total(r.processes)))}; by source, mean: ` +
+      [...bySource].map(([k, v]) => `${k} ${(v / results.length).toFixed(2)}`).join(", "),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Lease, Station } from "../../protocol/index.js";
+import type { Lease } from "../../protocol/index.js";
+import type { StationMembership } from "../sources/source.js";
 import { ChangeDetector, type ChangeInput } from "./changeDetector.js";
 
 const lease = (ip: string, mac: string, expiresAt: number | null = 1_000): Lease => ({
@@ -13,9 +14,12 @@ const lease = (ip: string, mac: string, expiresAt: number | null = 1_000): Lease
   iaid: null,
   source: "dnsmasq",
 });
-const station = (mac: string, iface = "wlan0") =>
-  ({ mac, interface: iface, rxBytes: 0 }) as unknown as Station;
-const snap = (leases: Lease[], stations: Station[] = [], bootId = "boot-1"): ChangeInput => ({
+const station = (mac: string, iface = "wlan0"): StationMembership => ({ mac, interface: iface });
+const snap = (
+  leases: ChangeInput["leases"],
+  stations: ChangeInput["stations"] = [],
+  bootId = "boot-1",
+): ChangeInput => ({
   bootId,
   leases,
   stations,

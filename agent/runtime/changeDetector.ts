@@ -5,13 +5,20 @@
  * change every second and wait for the interval; so do lease renewals (a new expiry is not a new
  * device, and the collector has the old expiry until the next full snapshot, well before it).
  * Only a digest of the last published snapshot is kept, not the snapshot, and a change check
- * runs only the sources a change is made of (CHANGE_SOURCES): the full collection, with its
+ * reads only the sources a change is made of (CHANGE_SOURCES), as cheaply as each can (Source
+ * `probe`: the Wi-Fi stations from the dumps' header lines): the full collection, with its
  * neighbour tables, counters and surveys, runs only when something is to be published.
  */
 import { createHash } from "node:crypto";
-import type { Snapshot } from "../../protocol/index.js";
+import type { Lease } from "../../protocol/index.js";
+import type { StationMembership } from "../sources/source.js";
 
-export type ChangeInput = Pick<Snapshot, "bootId" | "leases" | "stations">;
+/** What a change is made of: a snapshot has it, and so has a change check's cheaper look. */
+export interface ChangeInput {
+  bootId: string;
+  leases: readonly Pick<Lease, "ip" | "mac" | "duid" | "hostname">[];
+  stations: readonly StationMembership[];
+}
 
 /** A digest of what a change means: the boot, the lease holders and the radio memberships. */
 export function changeDigest(s: ChangeInput): string {

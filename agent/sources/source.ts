@@ -31,6 +31,15 @@ export interface SourceRecords {
   bridgeFdb?: BridgeFdbEntry[];
 }
 
+/** A Wi-Fi station as far as a change check cares: which radio interface a MAC is on. */
+export type StationMembership = Pick<Station, "mac" | "interface">;
+
+/** What a change check reads of a source (agent/runtime/changeDetector.ts). */
+export interface ChangeRecords {
+  leases?: Lease[];
+  stations?: StationMembership[];
+}
+
 export type SourceOutcome =
   /** The source is not on this gateway (file missing, binary not installed). */
   | { status: "absent"; reason: string }
@@ -57,4 +66,10 @@ export interface Source {
   /** Whether the source is present on this gateway, for `--sources auto`. Cheap: a stat or a `which`. */
   detect(ctx: SourceContext): Promise<boolean>;
   collect(ctx: SourceContext): Promise<SourceOutcome>;
+  /**
+   * For the agent's frequent change checks, where collect() would be dear: only the records a
+   * change is made of, which must be exactly those collect() would report (the Wi-Fi source
+   * reads the station dumps' header lines only). Without it a change check uses collect().
+   */
+  probe?(ctx: SourceContext): Promise<ChangeRecords>;
 }

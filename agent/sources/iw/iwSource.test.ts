@@ -311,3 +311,56 @@ describe("iw source: remembered iw dev and surveys", () => {
     expect(after.calls).toEqual(["iw dev", ...STATION_DUMPS, "iw dev phy0-ap0 survey dump"]);
   });
 });
+
+describe("iw source: the change check's probe", () => {
+  const answers = (): Record<string, CommandResult> => ({
+    "iw dev": ok(fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt")),
+    "iw dev phy1-ap1 station dump": ok(""),
+    "iw dev phy1-ap0 station dump": ok(fixture("iw-station-dump/ath9k-2ghz-ht-iw5.19.txt")),
+    "iw dev phy0-ap0 station dump": ok(fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt")),
+    "iw dev phy1-ap1 survey dump": ok(fixture("iw-survey-dump/ath9k-2ghz-ext-busy.txt")),
+    "iw dev phy0-ap0 survey dump": ok(fixture("iw-survey-dump/ath10k-5ghz-acs.txt")),
+  });
+
+  it("names the stations collect() reports, running only the station dumps and a stale iw dev", async () => {
+    const source = createIwSource();
+    const ctx = fakeContext(answers());
+    const outcome = await source.collect(ctx);
+    if (outcome.status !== "ok") throw new Error("expected ok");
+    ctx.calls.length = 0;
+    const probed = await source.probe?.(ctx);
+    expect(probed?.stations).toEqual(
+      (outcome.records.stations ?? []).map((s) => ({ mac: s.mac, interface: s.interface })),
+    );
+    expect(probed?.stations).toHaveLength(8);
+    // iw dev is remembered from the collection; the surveys are not the probe's business.
+    expect(ctx.calls).toEqual([
+      "iw dev phy1-ap1 station dump",
+      "iw dev phy1-ap0 station dump",
+      "iw dev phy0-ap0 station dump",
+    ]);
+  });
+
+  it("lists iw dev afresh when a station is on an interface the remembered list lacks", async () => {
+    const source = createIwSource();
+    const table = answers();
+    const ctx = fakeContext(table);
+    await source.collect(ctx);
+    table["iw dev phy0-ap0 station dump"] = ok(
+      fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt").replaceAll("(on phy0-ap0)", "(on phy0-ap9)"),
+    );
+    ctx.calls.length = 0;
+    const probed = await source.probe?.(ctx);
+    expect(ctx.calls.filter((c) => c === "iw dev")).toHaveLength(1);
+    expect(probed?.stations?.filter((s) => s.interface === "phy0-ap9")).toHaveLength(4);
+  });
+
+  it("gives nothing when iw is missing or a dump fails, so the check sees a change", async () => {
+    const missing = fakeContext({ "iw dev": { status: "absent", reason: "iw is not installed" } });
+    expect(await createIwSource().probe?.(missing)).toEqual({});
+    const table = answers();
+    table["iw dev phy0-ap0 station dump"] = { status: "error", error: "iw timed out after 5000 ms" };
+    const probed = await createIwSource().probe?.(fakeContext(table));
+    expect(probed?.stations?.map((s) => s.interface)).toEqual(Array(4).fill("phy1-ap0"));
+  });
+});

@@ -13,7 +13,8 @@
 import type { Radio, Station } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
 import { RefreshCache } from "../refreshCache.js";
-import type { Source, SourceContext, SourceOutcome } from "../source.js";
+import type { ChangeRecords, Source, SourceContext, SourceOutcome, StationMembership } from "../source.js";
+import { listIwStations } from "./listIwStations.js";
 import { parseIwDev } from "./parseIwDev.js";
 import { parseIwStationDump } from "./parseIwStationDump.js";
 import { parseIwSurveyDump, type SurveyRecord, surveyInUse } from "./parseIwSurveyDump.js";
@@ -70,30 +71,75 @@ export function createIwSource(): Source {
       return result.status !== "absent";
     },
     collect: (ctx) => collect(ctx, state),
+    probe: (ctx) => probe(ctx, state),
   };
 }
 
 /** Thrown away and collected again with a fresh `iw dev`: the remembered one no longer matches. */
 const STALE = Symbol("stale interface list");
 
-async function collect(ctx: SourceContext, state: IwState): Promise<SourceOutcome> {
-  const now = ctx.now();
+/** The interface list to use now (remembered or fresh), or why there is none. */
+type CurrentListing =
+  | { listing: Listing; remembered: boolean }
+  | { status: "absent"; reason: string }
+  | { status: "error"; error: string };
+
+async function currentListing(ctx: SourceContext, state: IwState, now: number): Promise<CurrentListing> {
   const netDevices = await listNetDevices(ctx);
   let listing = state.listing.get(now);
   if (listing && listing.netDevices !== netDevices) listing = null;
-  const remembered = listing !== null;
-  if (!listing) {
-    const dev = await ctx.runCommand("iw", ["dev"]);
-    if (dev.status !== "ok") state.listing.clear();
-    if (dev.status === "absent") return { status: "absent", reason: dev.reason };
-    if (dev.status === "error") return { status: "error", error: dev.error };
-    listing = { dev: parseIwDev(dev.stdout), netDevices };
-    state.listing.set(now, listing);
-  }
-  const outcome = await collectWith(ctx, listing.dev, now, state, remembered);
+  if (listing) return { listing, remembered: true };
+  const dev = await ctx.runCommand("iw", ["dev"]);
+  if (dev.status !== "ok") state.listing.clear();
+  if (dev.status === "absent") return { status: "absent", reason: dev.reason };
+  if (dev.status === "error") return { status: "error", error: dev.error };
+  listing = { dev: parseIwDev(dev.stdout), netDevices };
+  state.listing.set(now, listing);
+  return { listing, remembered: false };
+}
+
+/**
+ * Runs `use` on the current interface list; when it finds a remembered list out of date
+ * (STALE), once more on a fresh one, which cannot be.
+ */
+async function withListing<T>(
+  ctx: SourceContext,
+  state: IwState,
+  use: (dev: ParseResult<Radio>, now: number, remembered: boolean) => Promise<T | typeof STALE>,
+): Promise<T | Exclude<CurrentListing, { listing: Listing }>> {
+  const now = ctx.now();
+  const current = await currentListing(ctx, state, now);
+  if (!("listing" in current)) return current;
+  const outcome = await use(current.listing.dev, now, current.remembered);
   if (outcome !== STALE) return outcome;
   state.listing.clear();
-  return collect(ctx, state);
+  return withListing(ctx, state, use);
+}
+
+function collect(ctx: SourceContext, state: IwState): Promise<SourceOutcome> {
+  return withListing(ctx, state, (dev, now, remembered) => collectWith(ctx, dev, now, state, remembered));
+}
+
+/** The change check's look: which stations are on which interface, from the dumps' headers. */
+async function probe(ctx: SourceContext, state: IwState): Promise<ChangeRecords> {
+  const outcome = await withListing(ctx, state, async (dev, _now, remembered) => {
+    const known = new Set(dev.records.map((r) => r.interface));
+    const stations: StationMembership[] = [];
+    for (const radio of dev.records) {
+      if (!CLIENT_SERVING_TYPES.has(radio.type)) continue;
+      // A failing dump lists no stations: the change check then sees a change, and the full
+      // collection that follows reports the failure.
+      const stdout = await runForInterface(ctx, ["dev", radio.interface, "station", "dump"], [], remembered);
+      if (stdout === STALE) return STALE;
+      if (stdout === null) continue;
+      for (const s of listIwStations(stdout)) {
+        if (remembered && !known.has(s.interface)) return STALE;
+        stations.push(s);
+      }
+    }
+    return { stations };
+  });
+  return "stations" in outcome ? outcome : {};
 }
 
 /**
