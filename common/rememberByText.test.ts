@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rememberByText } from "./rememberByText.js";
+import { rememberByText, rememberLastText } from "./rememberByText.js";
 
 describe("rememberByText", () => {
   it("computes each text once, null and 0 answers included", () => {
@@ -26,5 +26,20 @@ describe("rememberByText", () => {
     }, 2);
     for (const t of ["a", "b", "c", "a"]) expect(upper(t)).toBe(t.toUpperCase());
     expect(calls).toBe(4);
+  });
+});
+
+describe("rememberLastText", () => {
+  it("computes again only when the text differs from the last one, equal copies included", () => {
+    const calls: string[] = [];
+    const parse = rememberLastText((t: string) => {
+      calls.push(t);
+      return { lines: t.split("\n").length };
+    });
+    const first = parse("a\nb");
+    expect(parse(`a\n${"b"}`)).toBe(first);
+    expect(parse("a")).toEqual({ lines: 1 });
+    expect(parse("a\nb")).toEqual(first);
+    expect(calls).toEqual(["a\nb", "a", "a\nb"]);
   });
 });

@@ -17,3 +17,16 @@ export function rememberByText<T>(compute: (text: string) => T, limit: number): 
     return answer;
   };
 }
+
+/**
+ * A pure function of a text whose last answer is kept while the text stays the same: a lease
+ * file is read at every poll and changes only when a lease does. Comparing the texts is native;
+ * the answer is shared, so it must never be modified.
+ */
+export function rememberLastText<T>(compute: (text: string) => T): (text: string) => T {
+  let last: { text: string; answer: T } | null = null;
+  return (text) => {
+    if (last === null || last.text !== text) last = { text, answer: compute(text) };
+    return last.answer;
+  };
+}

@@ -4,6 +4,7 @@
  * or half-written read is re-read before it is believed (an empty file would otherwise look
  * like every device leaving at once).
  */
+import { rememberLastText } from "../../../common/rememberByText.js";
 import { readSettledFile } from "../readSettledFile.js";
 import type { Source, SourceOutcome } from "../source.js";
 import { parseDnsmasqLeases } from "./parseDnsmasqLeases.js";
@@ -21,6 +22,8 @@ export interface DnsmasqSourceOptions {
 
 export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source {
   const candidates = options.file ? [options.file] : DNSMASQ_LEASE_PATHS;
+  // Read at every poll, the file changes only when a lease does.
+  const parse = rememberLastText(parseDnsmasqLeases);
 
   return {
     name: "dnsmasq",
@@ -37,7 +40,7 @@ export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source 
           return { status: "error", error: `${path}: ${(error as Error).message}` };
         }
         if (text === null) continue;
-        const { records, skipped } = parseDnsmasqLeases(text);
+        const { records, skipped } = parse(text);
         return { status: "ok", records: { leases: records }, skipped };
       }
       return { status: "absent", reason: `no dnsmasq lease file at ${candidates.join(", ")}` };

@@ -5,6 +5,7 @@
  * such a read is retried briefly before the parser is left to skip the cut-off block.
  */
 import { endianness } from "node:os";
+import { rememberLastText } from "../../../common/rememberByText.js";
 import type { Lease } from "../../../protocol/index.js";
 import type { SkippedLine } from "../parseResult.js";
 import { readSettledFile } from "../readSettledFile.js";
@@ -30,6 +31,11 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
   // Files without `authoring-byte-order` carry IAIDs in the byte order of the host that wrote them,
   // which is this gateway.
   const defaultByteOrder = endianness() === "BE" ? "big-endian" : "little-endian";
+  // Read at every poll, a file changes only when a lease does: its last parse is kept, per path.
+  const files = paths.map((path) => ({
+    path,
+    parse: rememberLastText((text) => parseIscDhcpdLeases(text, { defaultByteOrder })),
+  }));
 
   return {
     name: "isc-dhcpd",
@@ -42,7 +48,7 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
       const skipped: SkippedLine[] = [];
       const seen = new Set<string>();
       let found = 0;
-      for (const path of paths) {
+      for (const { path, parse } of files) {
         let text: string | null;
         try {
           text = await readSettledFile(ctx, path, { emptyMayBeTransient: false });
@@ -51,7 +57,7 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
         }
         if (text === null) continue;
         found++;
-        const result = parseIscDhcpdLeases(text, { defaultByteOrder });
+        const result = parse(text);
         // A file that is not a lease database would otherwise read as "every lease ended".
         const unreadable = result.skipped.find((s) => s.line === 0);
         if (unreadable) return { status: "error", error: `${path}: ${unreadable.reason}` };
