@@ -7,11 +7,11 @@
  * being the executable's absolute path (the agent resolves it). Arguments are read with `read -r`
  * into `set --` and run as `"$@"`: they are data, never shell text, so nothing in them (spaces,
  * quotes, `$(...)`, `;`) is interpreted. An argument cannot contain a newline (the agent never
- * sends one). The command's output goes to two files in the runner's private directory. Once the
- * command has started the runner writes its pid to a third file there (so the agent can kill it on
- * timeout without forking; a file, not a line on stdout, because the agent needs it only on a
- * timeout and each line it is sent wakes it up), and answers `X <exit status>` on stdout once the
- * command has ended (128 + n for signal n).
+ * sends one). The command runs in the foreground, its output in two files of the runner's
+ * private directory, and the runner answers `X <exit status>` on stdout once it has ended (128 + n
+ * for signal n). The command is the runner's only child: on a timeout the agent finds its pid in
+ * /proc and kills it (a pid file written for every command, or a background job and `wait`,
+ * would cost the runner about half its CPU per command, for the rare timeout).
  *
  * `ulimit -f` caps what a command can write (SIGXFSZ past it), as execFile's maxBuffer did; the
  * agent checks the size again. The runner works only with builtins; at end of input (the agent
@@ -23,7 +23,7 @@
  */
 export const RUNNER_SCRIPT = `umask 077
 ulimit -f "$2" 2>/dev/null
-leaseline_dir=$1 leaseline_out=$1/out leaseline_err=$1/err leaseline_pid=$1/pid leaseline_path=$3
+leaseline_dir=$1 leaseline_out=$1/out leaseline_err=$1/err leaseline_path=$3
 leaseline_cleanup() { PATH=$leaseline_path rm -rf -- "$leaseline_dir"; exit 0; }
 trap leaseline_cleanup PIPE
 while IFS= read -r leaseline_n; do
@@ -34,9 +34,7 @@ while IFS= read -r leaseline_n; do
     set -- "$@" "$leaseline_arg"
     leaseline_n=$((leaseline_n - 1))
   done
-  "$@" </dev/null >"$leaseline_out" 2>"$leaseline_err" &
-  echo "$!" >"$leaseline_pid"
-  wait $!
+  "$@" </dev/null >"$leaseline_out" 2>"$leaseline_err"
   echo "X $?"
 done
 leaseline_cleanup

@@ -18,6 +18,7 @@ import {
   constants,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   rmSync,
@@ -57,7 +58,7 @@ export type RunnerOutcome =
 /** Called once with how the command sent to a runner ended. */
 export type RunnerDone = (outcome: RunnerOutcome) => void;
 
-/** While a kill is asked for before the runner has written the command's pid: how often to look again. */
+/** While a kill is asked for before the runner has started the command: how often to look again. */
 const PID_POLL_MS = 5;
 
 export class ShellRunner {
@@ -72,7 +73,6 @@ export class ShellRunner {
   #maxBytes: number;
   readonly #outPath: string;
   readonly #errPath: string;
-  readonly #pidPath: string;
   #inFlight: RunnerDone | null = null;
   /** Set while a kill was asked for and the command's pid is not known yet. */
   #killPoll: NodeJS.Timeout | null = null;
@@ -87,7 +87,6 @@ export class ShellRunner {
     this.dir = mkdtempSync(join(outputBase(), "leaseline-commands-"));
     this.#outPath = join(this.dir, "out");
     this.#errPath = join(this.dir, "err");
-    this.#pidPath = join(this.dir, "pid");
     const cleanupPath = process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin";
     this.#child = spawn(
       options.shell,
@@ -155,7 +154,7 @@ export class ShellRunner {
     (this.#child.stdin as Socket).write(`${argv.length}\n${argv.join("\n")}\n`);
   }
 
-  /** SIGKILLs the running command, now or as soon as the runner has written its pid. */
+  /** SIGKILLs the running command, now or as soon as the runner has started it. */
   killCommand(): void {
     if (!this.#inFlight || this.#killPoll) return;
     if (this.#killRunning()) return;
@@ -182,9 +181,10 @@ export class ShellRunner {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Kills the running command if the runner has written its pid; false if it has not yet. */
+  /** Kills the running command, the runner's child; false if the runner has not started it yet. */
   #killRunning(): boolean {
-    const pid = readPid(this.#pidPath);
+    const runner = this.#child.pid;
+    const pid = runner === undefined ? null : childOf(runner);
     if (pid === null) return false;
     killQuietly(pid);
     return true;
@@ -229,7 +229,7 @@ export class ShellRunner {
     done(this.#collect(status));
   }
 
-  /** Reads and deletes the ended command's output files, and its pid's (which must not outlive it). */
+  /** Reads and deletes the ended command's output files. */
   #collect(status: number): RunnerOutcome {
     let stdout: string | null = null;
     let stderr = "";
@@ -241,7 +241,6 @@ export class ShellRunner {
       // The shell could not create the files (directory removed, disk full): an empty output.
       stdout ??= "";
     }
-    unlinkQuietly(this.#pidPath);
     unlinkQuietly(this.#outPath);
     unlinkQuietly(this.#errPath);
     return { kind: "exited", status, stdout, stderr };
@@ -265,17 +264,29 @@ function parseDigits(data: Buffer, start: number, end: number): number | null {
   return value;
 }
 
-/** The pid the runner wrote for its running command; null while it is not (completely) written. */
-function readPid(path: string): number | null {
-  let text: string;
+/**
+ * The one child of a runner (the command it runs, or the shell about to exec it), from /proc:
+ * the kernel's list of children where it keeps one, else every process's parent (kernels without
+ * CONFIG_PROC_CHILDREN, as OpenWrt's). Null when there is none yet. Read only on a timeout.
+ */
+export function childOf(parent: number, proc = "/proc"): number | null {
   try {
-    text = readFileSync(path, "latin1");
+    const children = readFileSync(`${proc}/${parent}/task/${parent}/children`, "latin1").trim();
+    return children === "" ? null : Number(children.split(" ")[0]);
   } catch {
-    return null;
+    // no such list: look at every process's parent
   }
-  if (!text.endsWith("\n")) return null;
-  const pid = Number(text.slice(0, -1));
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  for (const entry of readdirSync(proc)) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`${proc}/${entry}/stat`, "latin1");
+      // The parent is the second field after the command name, which may hold spaces and ")".
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) return Number(entry);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return null;
 }
 
 /** Shared memory (tmpfs on every Linux with glibc or musl, and on OpenWrt), when it is usable. */
