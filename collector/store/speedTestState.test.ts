@@ -60,6 +60,10 @@ describe("speed tests in the store", () => {
       pending: { testId: "t-1", requestedAt: T0 },
     });
     expect(apply(result(), T0 + 5000)?.outcome).toBe("stored");
+    // The result counts as the gateway being seen, like a snapshot.
+    expect(store.db.prepare("SELECT last_seen_at FROM gateways WHERE gateway_id = 'gw-1'").get()).toEqual({
+      last_seen_at: T0 + 5000,
+    });
     expect(speedTestOf(store.db, "gw-1", "t-1")).toMatchObject({
       status: "done",
       requestedAt: T0,

@@ -163,6 +163,7 @@ export class SqliteStore implements Store {
       ),
       // Leases go with their gateway (ON DELETE CASCADE).
       deleteSilentGateways: db.prepare("DELETE FROM gateways WHERE last_seen_at <= ?"),
+      seen: db.prepare("UPDATE gateways SET last_seen_at = ? WHERE gateway_id = ?"),
       stats: db.prepare<[], StoreStats>(
         `SELECT (SELECT count(*) FROM gateways) AS gateways,
                 (SELECT count(*) FROM gateways WHERE online = 1) AS gatewaysOnline,
@@ -253,7 +254,10 @@ export class SqliteStore implements Store {
     if (message.type === "state") return this.#applyState(message, gateway, receivedAt, result);
     if (message.type === "speedtest") {
       const written = this.#speedTests.apply(message, receivedAt);
-      return written === 0 ? { ...result, outcome: "duplicate" } : { ...result, written };
+      if (written === 0) return { ...result, outcome: "duplicate" };
+      // A result is a sign of life like any message: the gateway is not silent.
+      s.seen.run(receivedAt, gatewayId);
+      return { ...result, written };
     }
     return this.#applySnapshot(message, gateway, receivedAt, result);
   }
