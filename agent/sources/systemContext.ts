@@ -7,6 +7,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { rememberByText } from "../../common/rememberByText.js";
 import { CommandRunnerPool } from "./runner/commandRunnerPool.js";
 import type { SourceContext } from "./source.js";
 
@@ -35,6 +36,9 @@ export function underRoot(root: string, path: string): string {
   return join(resolve(root), resolve("/", resolve(path)));
 }
 
+/** More than the paths a gateway's sources read (per-interface sysfs files included). */
+const REMEMBERED_PATHS = 1024;
+
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === "ENOENT" || code === "ENOTDIR";
@@ -60,11 +64,13 @@ export function createSystemContext(options: SystemContextOptions): SourceContex
   const { root, commandTimeoutMs } = options;
   const searchPath = commandSearchPath(root, options.commandDirs ?? []);
   const commands = new CommandRunnerPool({ timeoutMs: commandTimeoutMs, searchPath });
+  // The same few dozen paths every cycle; resolving one costs more than reading a /proc file.
+  const file = rememberByText((path) => underRoot(root, path), REMEMBERED_PATHS);
   return {
     root,
     async readSystemFile(path) {
       try {
-        return await readSystemPath(underRoot(root, path));
+        return await readSystemPath(file(path));
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
@@ -73,7 +79,7 @@ export function createSystemContext(options: SystemContextOptions): SourceContex
     async listSystemDir(path) {
       try {
         // Synchronous for the same reason: sysfs and procfs directories list in microseconds.
-        return readdirSync(underRoot(root, path));
+        return readdirSync(file(path));
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
