@@ -7,7 +7,7 @@
 import type { Neighbor } from "../../../protocol/index.js";
 import type { ParseResult } from "../parseResult.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
-import { parseIpNeighJson } from "./parseIpNeighJson.js";
+import { rememberingIpNeighJsonParser } from "./parseIpNeighJson.js";
 import { parseIpNeighText } from "./parseIpNeighText.js";
 
 /** What `ip` prints on stderr when it does not know `-j`: BusyBox's usage banner or iproute2's complaint. */
@@ -21,6 +21,7 @@ function outcome(result: ParseResult<Neighbor>): SourceOutcome {
 }
 
 export function createIpNeighSource(): Source {
+  const parseJson = rememberingIpNeighJsonParser();
   return {
     name: "ip-neigh",
     async detect(ctx: SourceContext): Promise<boolean> {
@@ -33,7 +34,7 @@ export function createIpNeighSource(): Source {
       if (json.status === "ok") {
         const body = json.stdout.trimStart();
         return outcome(
-          body === "" || body.startsWith("[") ? parseIpNeighJson(json.stdout) : parseIpNeighText(json.stdout),
+          body === "" || body.startsWith("[") ? parseJson(json.stdout) : parseIpNeighText(json.stdout),
         );
       }
       // runCommand's message repeats the command line, which itself contains -j: look at stderr only.

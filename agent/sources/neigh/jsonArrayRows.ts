@@ -174,3 +174,111 @@ function rowByRow<T>(text: string, readRow: (row: Record<string, unknown>) => Ro
   }
   return { records, skipped };
 }
+
+/** What a remembered row gave: its record, why it was skipped, or neither (passed over). */
+interface RememberedRow<T> {
+  record: T | null;
+  /** Why the row was skipped, or null. */
+  skip: string | null;
+  /** The row as rowByRow prints a skipped one, "" for the others. */
+  raw: string;
+  /** The last call that met the row. */
+  seen: number;
+}
+
+/**
+ * Remembered rows beyond those of the last call, before the ones the last call did not meet are
+ * dropped: a quarter of the table, and this many more.
+ */
+const SPARE_ROWS = 64;
+
+/**
+ * Past this many rows in one table nothing is remembered: a remembered row takes some 400 bytes
+ * with its key, so the memo (at most 1.25 times the table and SPARE_ROWS) stays under half a
+ * megabyte.
+ */
+const MAX_REMEMBERED_ROWS = 768;
+
+/**
+ * parseJsonObjectRows for the compact output iproute2 prints every cycle, remembering each row's
+ * outcome by the row's text: most rows repeat from one cycle to the next, and an unchanged row
+ * then costs a map lookup instead of JSON.parse and `readRow`. The records are shared by every
+ * call that meets the same row text: callers must never modify them. `readRow` must be a pure
+ * function of the row. What is remembered is the rows of the last call (MAX_REMEMBERED_ROWS at
+ * most) and a few more, whatever the input.
+ *
+ * The returned function answers null, and the caller parses with parseJsonObjectRows, for any
+ * text that is not one compact array of objects: `[{R1},{R2},...,{Rn}]` with no newline but a
+ * final one, split natively at `},{`. Why a split at a `},{` inside a string or a nested value
+ * cannot give wrong records: every piece `{Ri}` is parsed on its own (or was, when remembered)
+ * and must be valid JSON, else the answer is null. When they all are, the text is exactly `[`
+ * {R1} `,` ... `,` {Rn} `]`, and as JSON's grammar is unambiguous that is a valid array whose
+ * rows are exactly {R1}..{Rn}, the values JSON.parse(text) and jsonArrayRows give. With no
+ * newline before the end every row starts on line 1 and row i is the array's i-th value, as
+ * rowByRow numbers them.
+ */
+export function rememberedObjectRows<T extends object>(
+  readRow: (row: Record<string, unknown>) => RowOutcome<T>,
+): (text: string) => ParseResult<T> | null {
+  let rows = new Map<string, RememberedRow<T>>();
+  let call = 0;
+
+  /** A row not met lately: what it gives, remembered, or null when it is not valid JSON. */
+  const readPiece = (piece: string): RememberedRow<T> | null => {
+    const rowText = `{${piece}}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(rowText);
+    } catch {
+      return null;
+    }
+    // Valid JSON that starts with `{` is an object.
+    const outcome = readRow(value as Record<string, unknown>);
+    const row: RememberedRow<T> =
+      outcome === null
+        ? { record: null, skip: null, raw: "", seen: call }
+        : "record" in outcome
+          ? { record: outcome.record, skip: null, raw: "", seen: call }
+          : { record: null, skip: outcome.skip, raw: JSON.stringify(value), seen: call };
+    // The piece is a slice of the whole text and would keep it alive as a key: JSON.parse
+    // flattened the row's text into a string of its own, and the key is cut from that.
+    rows.set(rowText.slice(1, -1), row);
+    return row;
+  };
+
+  return (text) => {
+    if (!text.startsWith("[{")) return null;
+    const newline = text.indexOf("\n");
+    const end = newline < 0 ? text.length - 2 : newline === text.length - 1 ? newline - 2 : -1;
+    if (end < 2 || text.slice(end, end + 2) !== "}]") return null;
+    const pieces = text.slice(2, end).split("},{");
+    if (pieces.length > MAX_REMEMBERED_ROWS) {
+      rows = new Map();
+      return null;
+    }
+    const now = ++call;
+    let result: ParseResult<T> | null = { records: [], skipped: [] };
+    const { records, skipped } = result;
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i] as string;
+      let row = rows.get(piece);
+      if (row === undefined) {
+        const read = readPiece(piece);
+        if (read === null) {
+          result = null;
+          break;
+        }
+        row = read;
+      } else row.seen = now;
+      const record = row.record;
+      if (record !== null) records.push(record);
+      else if (row.skip !== null) skipped.push(skippedLine(1, `row ${i + 1}: ${row.skip}`, row.raw));
+    }
+    if (rows.size > pieces.length + (pieces.length >> 2) + SPARE_ROWS) {
+      rows.forEach((row, key, map) => {
+        if (row.seen !== now) map.delete(key);
+      });
+    }
+    return result;
+  };
+}

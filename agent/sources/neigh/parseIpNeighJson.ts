@@ -12,46 +12,67 @@
 import { MAX_STRING_LENGTH, type Neighbor, normalizeMac } from "../../../protocol/index.js";
 import { ipFamily } from "../ipFamily.js";
 import type { ParseResult } from "../parseResult.js";
-import { parseJsonObjectRows, type RowOutcome } from "./jsonArrayRows.js";
+import { parseJsonObjectRows, type RowOutcome, rememberedObjectRows } from "./jsonArrayRows.js";
 import { neighborStateFromNames } from "./nudState.js";
 
 export function parseIpNeighJson(text: string): ParseResult<Neighbor> {
-  return parseJsonObjectRows(text, (row): RowOutcome<Neighbor> => {
-    if ("proxy" in row) return null;
-    const { dst, dev, lladdr, state } = row;
-    if (typeof dst !== "string" || ipFamily(dst) === 0) {
-      return { skip: "dst is not an IP address" };
-    }
-    if (typeof dev !== "string" || dev === "" || dev.length > MAX_STRING_LENGTH) {
-      return { skip: "dev is missing" };
-    }
-    let names: string[] = [];
-    if (state !== undefined) {
-      if (!Array.isArray(state) || !state.every((s) => typeof s === "string")) {
-        return { skip: "state is not an array of names" };
-      }
-      names = state;
-    }
-    const neighborState = neighborStateFromNames(names);
-    if (!neighborState) {
-      return { skip: `unknown state ${names.join(",")}` };
-    }
-    let mac: string | null = null;
-    if (lladdr !== undefined) {
-      mac = typeof lladdr === "string" ? normalizeMac(lladdr) : null;
-      // Tunnels print an IPv4 address as their link-layer address: not a device to join by MAC.
-      if (!mac) {
-        return { skip: "lladdr is not a hardware address" };
-      }
-    }
-    return {
-      record: {
-        ip: dst.toLowerCase(),
-        mac,
-        interface: dev,
-        state: neighborState,
-        bridgePort: null,
-      },
-    };
-  });
+  return parseJsonObjectRows(text, readNeighbor);
 }
+
+/**
+ * parseIpNeighJson for a source that reads the table every cycle: the rows of iproute2's compact
+ * output are remembered by their text (rememberedObjectRows), one memo per parser so that
+ * gateways sharing a process do not evict each other's rows. The records are shared from one
+ * call to the next and must never be modified (attachBridgePorts copies a neighbour to set its
+ * bridgePort).
+ */
+export function rememberingIpNeighJsonParser(): (text: string) => ParseResult<Neighbor> {
+  const remembered = rememberedObjectRows(readNeighbor);
+  return (text) => remembered(text) ?? parseIpNeighJson(text);
+}
+
+function readNeighbor(row: Record<string, unknown>): RowOutcome<Neighbor> {
+  if ("proxy" in row) return null;
+  const dst = row.dst;
+  if (typeof dst !== "string" || ipFamily(dst) === 0) {
+    return { skip: "dst is not an IP address" };
+  }
+  const dev = row.dev;
+  if (typeof dev !== "string" || dev === "" || dev.length > MAX_STRING_LENGTH) {
+    return { skip: "dev is missing" };
+  }
+  const state = row.state;
+  let names: string[] = NO_NAMES;
+  if (state !== undefined) {
+    if (!Array.isArray(state)) return { skip: "state is not an array of names" };
+    for (let i = 0; i < state.length; i++) {
+      if (typeof state[i] !== "string") return { skip: "state is not an array of names" };
+    }
+    names = state;
+  }
+  const neighborState = neighborStateFromNames(names);
+  if (!neighborState) {
+    return { skip: `unknown state ${names.join(",")}` };
+  }
+  const lladdr = row.lladdr;
+  let mac: string | null = null;
+  if (lladdr !== undefined) {
+    mac = typeof lladdr === "string" ? normalizeMac(lladdr) : null;
+    // Tunnels print an IPv4 address as their link-layer address: not a device to join by MAC.
+    if (!mac) {
+      return { skip: "lladdr is not a hardware address" };
+    }
+  }
+  return {
+    record: {
+      ip: dst.toLowerCase(),
+      mac,
+      interface: dev,
+      state: neighborState,
+      bridgePort: null,
+    },
+  };
+}
+
+/** A missing `state` (NUD_NONE): no names. */
+const NO_NAMES: string[] = [];
