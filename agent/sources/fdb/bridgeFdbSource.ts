@@ -4,6 +4,7 @@
  * attachBridgePorts to fill Neighbor.bridgePort. BusyBox has no `bridge` applet (only brctl,
  * whose port numbers are not interface names), so there the source is absent.
  */
+import { rememberLastText } from "../../../common/rememberByText.js";
 import { RefreshCache } from "../refreshCache.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { parseBridgeFdbJson } from "./parseBridgeFdbJson.js";
@@ -23,11 +24,14 @@ const BRIDGE_FDB_FIRST_REFRESH_MS = BRIDGE_FDB_REFRESH_MS / 2;
 
 type Ok = Extract<SourceOutcome, { status: "ok" }>;
 
-export async function collectBridgeFdb(ctx: SourceContext): Promise<SourceOutcome> {
+export async function collectBridgeFdb(
+  ctx: SourceContext,
+  parse: typeof parseBridgeFdbJson = parseBridgeFdbJson,
+): Promise<SourceOutcome> {
   const result = await ctx.runCommand("bridge", ["-j", "fdb", "show"]);
   if (result.status === "absent") return { status: "absent", reason: result.reason };
   if (result.status === "error") return { status: "error", error: result.error };
-  const { records, skipped } = parseBridgeFdbJson(result.stdout);
+  const { records, skipped } = parse(result.stdout);
   const whole = skipped.find((s) => s.line === 0);
   if (whole && records.length === 0) return { status: "error", error: `bridge fdb output: ${whole.reason}` };
   return { status: "ok", records: { bridgeFdb: records }, skipped };
@@ -35,6 +39,8 @@ export async function collectBridgeFdb(ctx: SourceContext): Promise<SourceOutcom
 
 export function createBridgeFdbSource(): Source {
   const cache = new RefreshCache<Ok>(BRIDGE_FDB_REFRESH_MS, BRIDGE_FDB_FIRST_REFRESH_MS);
+  // The table has no timers or counters: it reads the same until a device comes, goes or moves.
+  const parse = rememberLastText(parseBridgeFdbJson);
   return {
     name: "bridge-fdb",
     async detect(ctx: SourceContext): Promise<boolean> {
@@ -45,7 +51,7 @@ export function createBridgeFdbSource(): Source {
       const now = ctx.now();
       let outcome = cache.get(now);
       if (!outcome) {
-        const fresh = await collectBridgeFdb(ctx);
+        const fresh = await collectBridgeFdb(ctx, parse);
         if (fresh.status !== "ok") {
           cache.clear();
           return fresh;
