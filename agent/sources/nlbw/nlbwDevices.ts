@@ -1,7 +1,6 @@
 /**
  * What both nlbw output formats become: one total per LAN device (MAC), summed over the rows
- * nlbw prints per address family, host address and protocol/port, with a bounded per-service
- * breakdown ("what it uses on any port").
+ * nlbw prints per address family, host address and protocol/port.
  *
  * Direction, from nlbwmon's nfnetlink.c: for a flow opened by the LAN host, `in_bytes` (printed as
  * `rx_bytes`) is the conntrack reply direction and `out_bytes` (`tx_bytes`) the original
@@ -12,19 +11,6 @@
 import { normalizeMac } from "../../../protocol/index.js";
 import { ipFamily } from "../ipFamily.js";
 import { type SkippedLine, skippedLine } from "../parseResult.js";
-
-/** A service (protocol and port) a device used, summed over its addresses. */
-export interface NlbwService {
-  /** nlbw's protocol name (`TCP`, `UDP`, `ICMP`, `IPV6-ICMP`, ...); null for the overflow bucket. */
-  proto: string | null;
-  /** Destination port; 0 for traffic nlbw's protocol list does not name, null for the overflow bucket. */
-  port: number | null;
-  /** nlbw's layer-7 name (`HTTPS`, `QUIC`, `DNS`, ...); null when unnamed or for the overflow bucket. */
-  layer7: string | null;
-  rxBytes: number;
-  txBytes: number;
-  connections: number;
-}
 
 /** Per-device totals for nlbwmon's current accounting period (not since boot, not since the lease). */
 export interface NlbwDeviceTotals {
@@ -39,8 +25,6 @@ export interface NlbwDeviceTotals {
   txPackets: number;
   /** Connections started in the period. */
   connections: number;
-  /** Largest services first; at most MAX_SERVICES_PER_DEVICE, the rest folded into one bucket with nulls. */
-  services: NlbwService[];
 }
 
 /** One data row of either format: its values in column order. */
@@ -55,9 +39,6 @@ export interface NlbwRow {
   raw: string | null;
   values: readonly (string | number | null)[];
 }
-
-/** Services kept per device: the breakdown is for "what does it use", not a flow log; the rest is summed. */
-export const MAX_SERVICES_PER_DEVICE = 16;
 
 /** Columns without which a row cannot be a device total (nlbw always prints them unless `-g` drops `mac`). */
 export const REQUIRED_COLUMNS = ["mac", "conns", "rx_bytes", "rx_pkts", "tx_bytes", "tx_pkts"] as const;
@@ -98,15 +79,13 @@ export function groupNlbwRows(
   const txPacketsAt = column("tx_pkts");
   const ipAt = column("ip");
   const portAt = column("port");
-  const protoAt = column("proto");
-  const layer7At = column("layer7");
   // A missing column reads as undefined, as a name missing from a map did. Indexed without a
   // helper call: without V8's JIT (the agent's --lite-mode) calls per value add up.
   const skip = (row: NlbwRow, reason: string): void => {
     const label = row.row === null ? "" : `row ${row.row}: `;
     skipped.push(skippedLine(row.line, `${label}${reason}`, row.raw ?? JSON.stringify(row.values) ?? ""));
   };
-  const devices = new Map<string, DeviceGroup>();
+  const devices = new Map<string, NlbwDeviceTotals>();
   for (const row of rows) {
     const values = row.values;
     const macText = text(macAt < 0 ? undefined : values[macAt]);
@@ -136,18 +115,18 @@ export function groupNlbwRows(
       skip(row, "ip is not an IP address");
       continue;
     }
+    // The port is not summed by, but a row whose port is garbage is a damaged row.
     const portValue = portAt < 0 ? undefined : values[portAt];
     const port = portValue === undefined ? null : counter(portValue);
     if (portValue !== undefined && (port === null || port > 65535)) {
       skip(row, "port is not a port number");
       continue;
     }
-    let group = devices.get(mac);
-    if (!group) {
-      group = { device: newDevice(mac), services: [], byService: null };
-      devices.set(mac, group);
+    let device = devices.get(mac);
+    if (!device) {
+      device = { mac, ips: [], rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, connections: 0 };
+      devices.set(mac, device);
     }
-    const device = group.device;
     if (ipText !== null) {
       const ip = ipText.toLowerCase();
       if (!device.ips.includes(ip)) device.ips.push(ip);
@@ -157,72 +136,6 @@ export function groupNlbwRows(
     device.rxPackets += rxPackets;
     device.txPackets += txPackets;
     device.connections += conns;
-    const proto = text(protoAt < 0 ? undefined : values[protoAt]);
-    const layer7 = text(layer7At < 0 ? undefined : values[layer7At]);
-    const service = serviceOf(group, proto, port, layer7);
-    service.rxBytes += rxBytes;
-    service.txBytes += txBytes;
-    service.connections += conns;
   }
-  const result: NlbwDeviceTotals[] = [];
-  for (const { device, services } of devices.values()) {
-    services.sort((a, b) => b.rxBytes + b.txBytes - (a.rxBytes + a.txBytes) || b.connections - a.connections);
-    if (services.length > MAX_SERVICES_PER_DEVICE) {
-      const rest = services.splice(MAX_SERVICES_PER_DEVICE - 1);
-      services.push({
-        proto: null,
-        port: null,
-        layer7: null,
-        rxBytes: rest.reduce((n, s) => n + s.rxBytes, 0),
-        txBytes: rest.reduce((n, s) => n + s.txBytes, 0),
-        connections: rest.reduce((n, s) => n + s.connections, 0),
-      });
-    }
-    device.services = services;
-    result.push(device);
-  }
-  return result;
-}
-
-/** A device's totals while its rows are summed, and its services in first-seen order. */
-interface DeviceGroup {
-  device: NlbwDeviceTotals;
-  services: NlbwService[];
-  /** The services by key, once there are too many to search one by one. */
-  byService: Map<string, NlbwService> | null;
-}
-
-/** A device has a handful of services: comparing them beats building and hashing a key per row. */
-const SERVICES_SEARCHED_IN_ORDER = 32;
-
-function newDevice(mac: string): NlbwDeviceTotals {
-  return { mac, ips: [], rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, connections: 0, services: [] };
-}
-
-function serviceKey(proto: string | null, port: number | null, layer7: string | null): string {
-  return `${proto}\u0000${port}\u0000${layer7}`;
-}
-
-/** The same service appears once per address family and host address: they are folded into one. */
-function serviceOf(
-  group: DeviceGroup,
-  proto: string | null,
-  port: number | null,
-  layer7: string | null,
-): NlbwService {
-  if (group.byService === null) {
-    for (const s of group.services) {
-      if (s.proto === proto && s.port === port && s.layer7 === layer7) return s;
-    }
-    if (group.services.length >= SERVICES_SEARCHED_IN_ORDER) {
-      group.byService = new Map(group.services.map((s) => [serviceKey(s.proto, s.port, s.layer7), s]));
-    }
-  }
-  const key = group.byService === null ? "" : serviceKey(proto, port, layer7);
-  const known = group.byService?.get(key);
-  if (known) return known;
-  const service: NlbwService = { proto, port, layer7, rxBytes: 0, txBytes: 0, connections: 0 };
-  group.services.push(service);
-  group.byService?.set(key, service);
-  return service;
+  return [...devices.values()];
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SERVICES_PER_DEVICE } from "./nlbwDevices.js";
 import { parseNlbwCsv } from "./parseNlbwCsv.js";
 import { parseNlbwJson } from "./parseNlbwJson.js";
 
@@ -79,28 +78,6 @@ describe("nlbw parsers", () => {
     });
   });
 
-  it("keeps the largest services and folds the rest into one bucket", () => {
-    const first = parseNlbwJson(json(bigTable())).records[0];
-    expect(first?.services).toHaveLength(MAX_SERVICES_PER_DEVICE);
-    expect(first?.services[0]).toEqual({
-      proto: "UDP",
-      port: 1019,
-      layer7: null,
-      rxBytes: 20_000,
-      txBytes: 100,
-      connections: 1,
-    });
-    // Services 1..5 (the smallest five) are summed: 1000+2000+3000+4000+5000.
-    expect(first?.services.at(-1)).toEqual({
-      proto: null,
-      port: null,
-      layer7: null,
-      rxBytes: 15_000,
-      txBytes: 500,
-      connections: 5,
-    });
-  });
-
   it("joins one device's IPv4 and IPv6 rows and its MAC spellings", () => {
     const result = parseNlbwJson(
       json([
@@ -117,7 +94,6 @@ describe("nlbw parsers", () => {
         rxPackets: 3,
         txPackets: 2,
         connections: 3,
-        services: [{ proto: "TCP", port: 443, layer7: "HTTPS", rxBytes: 150, txBytes: 15, connections: 3 }],
       },
     ]);
   });
@@ -134,7 +110,6 @@ describe("nlbw parsers", () => {
         rxPackets: 9,
         txPackets: 8,
         connections: 5,
-        services: [{ proto: null, port: null, layer7: null, rxBytes: 900, txBytes: 80, connections: 5 }],
       },
     ]);
   });
