@@ -5,7 +5,7 @@
  * hands. Counters moving are not a change. The gateway is a directory with a real lease file and
  * an `iw` script that prints real-format dumps, run through the agent's command runners.
  */
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
@@ -49,6 +49,15 @@ function gatewayRoot(dir: string): string {
   return root;
 }
 
+/**
+ * Replaces the dump `iw` prints at once, as the kernel answers a dump: a file rewritten in place
+ * could be read half-written, which is a change of stations.
+ */
+function writeDump(file: string, text: string): void {
+  writeFileSync(`${file}.new`, text);
+  renameSync(`${file}.new`, file);
+}
+
 /** Every counter in a dump one more: what every poll of a busy radio shows. */
 function countersMoved(dump: string): string {
   return dump.replace(
@@ -88,7 +97,7 @@ describe("agent change checks", () => {
     const root = gatewayRoot(dir.path);
     const stationsFile = join(root, ".iw/stations");
     const three = generateStationDump(3, { interface: "wlan0", seed: 11 });
-    writeFileSync(stationsFile, three);
+    writeDump(stationsFile, three);
     const agent = new Agent({
       gatewayId: GATEWAY,
       ctx: createSystemContext({ root, commandTimeoutMs: 2000, commandDirs: [join(root, "bin")] }),
@@ -113,7 +122,7 @@ describe("agent change checks", () => {
     let dump = three;
     for (let i = 0; i < 20; i++) {
       dump = countersMoved(dump);
-      writeFileSync(stationsFile, dump);
+      writeDump(stationsFile, dump);
       await sleep(POLL_MS);
     }
     expect(lastSnapshotSeq(collector)).toBe(first);
@@ -121,13 +130,13 @@ describe("agent change checks", () => {
     // A fourth station joins: published within a few polls, with the station.
     const joined = generateStationDump(1, { interface: "wlan0", seed: 12 });
     const newcomer = /^Station (\S+)/.exec(joined)?.[1] as string;
-    writeFileSync(stationsFile, `${dump}${joined}`);
+    writeDump(stationsFile, `${dump}${joined}`);
     await waitFor("the joining station's snapshot", () => wlanDevices(collector).includes(newcomer), 2000);
     const afterJoin = lastSnapshotSeq(collector);
     expect(afterJoin).toBeGreaterThan(first);
 
     // It leaves again.
-    writeFileSync(stationsFile, countersMoved(dump));
+    writeDump(stationsFile, countersMoved(dump));
     await waitFor("the leaving station's snapshot", () => !wlanDevices(collector).includes(newcomer), 2000);
     expect(wlanDevices(collector)).toHaveLength(3);
   });
