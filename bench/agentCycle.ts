@@ -54,7 +54,6 @@ const INTERVAL_MS = agentDefaultMs("interval");
 const POLLS_PER_INTERVAL = Math.round(INTERVAL_MS / POLL_MS);
 
 type CycleKind = "full" | "check";
-type ProbeOf = NonNullable<Source["probe"]>;
 
 interface CycleResult {
   /** The worker's own CPU with commands run for real. */
@@ -111,13 +110,14 @@ async function worker(root: string, sourceList: string): Promise<void> {
       outputs.get(`${command} ${args.join(" ")}`) ?? { status: "absent", reason: "not recorded" },
   };
   const names = parseSourceList(sourceList);
-  const counted = (await new SourceSelection(names, {}).current(real)).map(
-    (source): Source => ({
+  const counted = (await new SourceSelection(names, {}).current(real)).map((source): Source => {
+    const probe = source.probe;
+    return {
       ...source,
       collect: () => source.collect(recording(source.name)),
-      ...(source.probe ? { probe: () => (source.probe as ProbeOf)(recording(source.name)) } : {}),
-    }),
-  );
+      ...(probe ? { probe: () => probe(recording(source.name)) } : {}),
+    };
+  });
   const replayedSources = await new SourceSelection(names, {}).current(real);
   let counts = "";
   process.on("message", async (message: { now: number; kind: CycleKind }) => {
