@@ -13,19 +13,45 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/** How long a connection waits for another's lock before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** Between two tries of the switch to WAL. */
+const WAL_RETRY_PAUSE_MS = 10;
+
+/**
+ * Switches the file to WAL (a no-op once it is: the mode is stored in the file). On a new file
+ * the switch needs the only lock on it, and when several collectors start on one new file at
+ * once SQLite can answer SQLITE_BUSY at once, without waiting in its busy handler: the switch is
+ * tried again for as long as the busy timeout.
+ */
+export function switchToWal(db: Pick<Db, "pragma">, timeoutMs = BUSY_TIMEOUT_MS): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      // Opening happens once, at start: a short synchronous pause is simpler than making it async.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WAL_RETRY_PAUSE_MS);
+    }
+  }
+}
+
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const readonly = options.readonly ?? false;
   let db: Db;
   try {
-    db = new Database(file, { readonly, fileMustExist: readonly, timeout: 5000 });
+    db = new Database(file, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
     const hint = readonly ? " (is the path right, and has a collector created it?)" : "";
     throw new Error(`cannot open database ${file}: ${(error as Error).message}${hint}`);
   }
   db.pragma("secure_delete = ON");
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!readonly) {
-    db.pragma("journal_mode = WAL");
+    switchToWal(db);
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     migrate(db);
