@@ -20,6 +20,9 @@ export function parseUnsignedWithUnit(text: string, unit: string): number | null
   return parseUnsigned(text.slice(0, text.length - unit.length));
 }
 
+/** Linux interface names are at most IFNAMSIZ - 1 characters and contain no whitespace or slash. */
+export const INTERFACE_NAME = /^[^\s/]{1,15}$/;
+
 /** True when a dump was cut off: the last line has no newline and may hold half a value. */
 export function endsMidLine(text: string): boolean {
   return text.length > 0 && !text.endsWith("\n");

@@ -4,17 +4,12 @@
  * part of the cost of parsing every block (parseIwStationDump.ts), which full collections do.
  *
  * It must name exactly the stations parseIwStationDump reports, or every change check would
- * see a change: the same header rules (a valid MAC and interface name; a station listed twice
- * counts once; a header that is the cut-off last line is no header), held equal by a
+ * see a change: the same header reader (readStationHeader), a station listed twice
+ * counting once and a header that is the cut-off last line being no header, held equal by a
  * differential test.
  */
-import { normalizeMac } from "../../../protocol/index.js";
 import type { StationMembership } from "../source.js";
-
-const HEADER = /^Station (\S+) \(on (.*)\)$/;
-
-/** Same rule as parseIwStationDump: Linux interface names are at most 15 characters. */
-const INTERFACE_NAME = /^[^\s/]{1,15}$/;
+import { readStationHeader } from "./parseIwStationDump.js";
 
 export function listIwStations(text: string): StationMembership[] {
   const members: StationMembership[] = [];
@@ -26,11 +21,8 @@ export function listIwStations(text: string): StationMembership[] {
     if (end > at && text.charCodeAt(end - 1) === 13) {
       end--; // CRLF output: the CR is not part of the line
     }
-    const m = HEADER.exec(text.slice(at, end));
-    if (!m) continue;
-    const mac = normalizeMac(m[1] as string);
-    const ifName = m[2] as string;
-    if (mac === null || mac.length !== 17 || !INTERFACE_NAME.test(ifName)) continue;
+    const { mac, interface: ifName } = readStationHeader(text.slice(at, end));
+    if (mac === null || ifName === null) continue;
     const key = `${ifName} ${mac}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -19,10 +19,7 @@
  */
 import { normalizeMac, type Radio } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
-import { endsMidLine } from "./iwValues.js";
-
-/** Linux interface names are at most IFNAMSIZ - 1 characters and contain no whitespace or slash. */
-const INTERFACE_NAME = /^[^\s/]{1,15}$/;
+import { endsMidLine, INTERFACE_NAME } from "./iwValues.js";
 
 /** Escaped SSIDs are at most 32 bytes of four characters each (the schema's limit). */
 const MAX_ESCAPED_SSID = 32 * 4;

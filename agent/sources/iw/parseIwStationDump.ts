@@ -27,10 +27,7 @@
 import { rememberByText } from "../../../common/rememberByText.js";
 import { normalizeMac, type Station } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
-import { endsMidLine, parseUnsigned, parseUnsignedWithUnit } from "./iwValues.js";
-
-/** Same rule as parseIwDev: Linux interface names are at most 15 characters. */
-const INTERFACE_NAME = /^[^\s/]{1,15}$/;
+import { endsMidLine, INTERFACE_NAME, parseUnsigned, parseUnsignedWithUnit } from "./iwValues.js";
 
 /**
  * hostapd drops a station after ap_max_inactivity (300 s by default); an inactive time of 2^31 ms
@@ -165,16 +162,26 @@ function newlinesBetween(text: string, from: number, to: number): number {
   return count;
 }
 
-function newBlock(text: string, start: number, end: number): Block {
-  const header = text.slice(start, end);
+/**
+ * A block's header line, `Station <mac> (on <if>)`: its MAC in wire form and its interface, each
+ * null when not valid. Also how listIwStations reads headers, so both name the same stations.
+ */
+export function readStationHeader(header: string): { mac: string | null; interface: string | null } {
   const m = /^Station (\S+) \(on (.*)\)$/.exec(header);
   const mac = m ? normalizeMac(m[1] as string) : null;
   const ifName = m?.[2] ?? "";
   return {
-    start,
-    header,
     mac: mac && mac.length === 17 ? mac : null,
     interface: INTERFACE_NAME.test(ifName) ? ifName : null,
+  };
+}
+
+function newBlock(text: string, start: number, end: number): Block {
+  const header = text.slice(start, end);
+  return {
+    start,
+    header,
+    ...readStationHeader(header),
     values: new Array(READ_LABELS.length),
     where: new Array(READ_LABELS.length * 2),
   };
