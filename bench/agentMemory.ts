@@ -17,10 +17,11 @@
  *     (a candidate set of Node flags, run with the deploy environment)
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { childPids } from "../agent/sources/runner/childProcesses.js";
 import { startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
 import { SimulatedGateway } from "../simulator/index.js";
@@ -58,26 +59,12 @@ function arg(name: string, fallback: number): number {
   return value;
 }
 
-/** The agent's command runners: its child processes (a runner's own commands are its children). */
-function runnerPids(agentPid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === agentPid) pids.push(Number(entry));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return pids;
-}
-
 /** Resident and proportional set size of the runners, MB. */
 function runnersMemoryMb(agentPid: number): { count: number; rss: number; pss: number } {
   let rss = 0;
   let pss = 0;
-  const pids = runnerPids(agentPid);
+  // The agent's children are its command runners (a runner's own commands are its children).
+  const pids = childPids(agentPid);
   for (const pid of pids) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");

@@ -18,7 +18,6 @@ import {
   constants,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   readSync,
   rmSync,
@@ -28,6 +27,7 @@ import {
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { childOf } from "./childProcesses.js";
 import { forgetRunner, registerRunner } from "./liveRunners.js";
 import { outputCapBlocks, RUNNER_NAME, RUNNER_SCRIPT } from "./runnerScript.js";
 
@@ -262,31 +262,6 @@ function parseDigits(data: Buffer, start: number, end: number): number | null {
     value = value * 10 + digit;
   }
   return value;
-}
-
-/**
- * The one child of a runner (the command it runs, or the shell about to exec it), from /proc:
- * the kernel's list of children where it keeps one, else every process's parent (kernels without
- * CONFIG_PROC_CHILDREN, as OpenWrt's). Null when there is none yet. Read only on a timeout.
- */
-export function childOf(parent: number, proc = "/proc"): number | null {
-  try {
-    const children = readFileSync(`${proc}/${parent}/task/${parent}/children`, "latin1").trim();
-    return children === "" ? null : Number(children.split(" ")[0]);
-  } catch {
-    // no such list: look at every process's parent
-  }
-  for (const entry of readdirSync(proc)) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`${proc}/${entry}/stat`, "latin1");
-      // The parent is the second field after the command name, which may hold spaces and ")".
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) return Number(entry);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return null;
 }
 
 /** Shared memory (tmpfs on every Linux with glibc or musl, and on OpenWrt), when it is usable. */

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { childOf } from "./shellRunner.js";
+import { childOf, childPids } from "./childProcesses.js";
 
-describe("childOf: a runner's command, found in /proc", () => {
+describe("childPids and childOf: a process's children, found in /proc", () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -42,5 +42,6 @@ describe("childOf: a runner's command, found in /proc", () => {
     ]);
     expect(childOf(100, proc)).toBe(200);
     expect(childOf(150, proc)).toBeNull();
+    expect(childPids(1, proc).sort((a, b) => a - b)).toEqual([100, 150]);
   });
 });
