@@ -4,12 +4,11 @@
  * only support queries need it. A randomised (locally administered) MAC has no vendor.
  */
 import { createRequire } from "node:module";
+import { rememberByText } from "../../common/rememberByText.js";
 import { isLocallyAdministered } from "../../protocol/index.js";
 
 let table: Record<string, string> | null = null;
-/** Names by OUI as looked up: a gateway's devices share a few OUIs, and each lookup splits a long entry. */
-const byOui = new Map<string, string | null>();
-/** Bounds `byOui` (about 39,000 OUIs are registered; a bench or a scan must not grow it without end). */
+/** Bounds the names remembered (about 39,000 OUIs are registered; a bench or a scan must not grow it without end). */
 const MAX_CACHED_OUIS = 50_000;
 
 function ouiTable(): Record<string, string> {
@@ -25,13 +24,12 @@ export function preloadOuiTable(): void {
 /** The registered organisation's name, or null (unknown OUI, randomised MAC, not a MAC). */
 export function vendorOf(mac: string | null): string | null {
   if (!mac || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac) || isLocallyAdministered(mac)) return null;
-  const oui = mac.slice(0, 8);
-  const cached = byOui.get(oui);
-  if (cached !== undefined) return cached;
+  return vendorOfOui(mac.slice(0, 8));
+}
+
+/** Names by OUI as looked up: a gateway's devices share a few OUIs, and each lookup splits a long entry. */
+const vendorOfOui = rememberByText((oui: string): string | null => {
   const entry = ouiTable()[oui.replaceAll(":", "").toUpperCase()];
   const name = entry?.split("\n")[0]?.trim() ?? "";
-  const vendor = name === "" || name === "Private" ? null : name;
-  if (byOui.size >= MAX_CACHED_OUIS) byOui.clear();
-  byOui.set(oui, vendor);
-  return vendor;
-}
+  return name === "" || name === "Private" ? null : name;
+}, MAX_CACHED_OUIS);

@@ -6,6 +6,7 @@
  * (every interface's, the WAN's and loopback's included): a flow to or from one of them is the
  * router's traffic, not a device's, whatever side of it looks like the LAN. Pure.
  */
+import { rememberByText } from "../../../common/rememberByText.js";
 import type { InterfaceAddress } from "../router/parseProcRouterFiles.js";
 import { type ConntrackOptions, compressIpv6, lanMatcher } from "./parseConntrack.js";
 
@@ -46,16 +47,5 @@ const MEMO_LIMIT = 8192;
 /** parseConntrack's options for this LAN; lanMatcher throws on a bad CIDR, which routerLan never makes from parsed addresses. */
 export function conntrackOptionsFor(lan: RouterLan): Required<ConntrackOptions> {
   const router = new Set(lan.routerAddresses);
-  const match = lanMatcher(lan.lanCidrs);
-  const memo = new Map<string, boolean>();
-  const isLan = (ip: string): boolean => {
-    let answer = memo.get(ip);
-    if (answer === undefined) {
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      answer = match(ip);
-      memo.set(ip, answer);
-    }
-    return answer;
-  };
-  return { isLan, isRouter: (ip) => router.has(ip) };
+  return { isLan: rememberByText(lanMatcher(lan.lanCidrs), MEMO_LIMIT), isRouter: (ip) => router.has(ip) };
 }
