@@ -3,8 +3,11 @@
  * decides, as on real gateways: dnsmasq means OpenWrt (BusyBox ping, nlbwmon for per-host
  * traffic, IPv6 on the LAN through odhcpd, ubus), ISC dhcpd or Kea a Debian-style box (iputils ping,
  * conntrack-tools and /proc/net/nf_conntrack with accounting on, a /64 of the delegated prefix on
- * the LAN bridge, which devices take SLAAC addresses from).
+ * the LAN bridge, which devices take SLAAC addresses from). Wi-Fi interfaces are named as each
+ * names them: OpenWrt 23.05 and later `phy<N>-ap<M>` (netifd names them after the radio), hostapd
+ * on Debian `wlan<N>`.
  */
+import type { Band } from "./catalog.js";
 import type { LeaseFormat } from "./scenario.js";
 
 export type GatewayFlavour = "openwrt" | "debian";
@@ -20,7 +23,11 @@ export interface FlavourTools {
   lanIpv6: boolean;
   /** OpenWrt's bus: `ubus call system board` says what the router is. */
   ubus: boolean;
+  /** The access point interface of each radio: phy0 is the 2.4 GHz one, phy1 the 5 GHz one. */
+  wifiInterfaces: Readonly<Record<WifiBand, string>>;
 }
+
+export type WifiBand = Exclude<Band, "ethernet">;
 
 const OPENWRT: FlavourTools = {
   flavour: "openwrt",
@@ -29,6 +36,7 @@ const OPENWRT: FlavourTools = {
   ping: "busybox",
   lanIpv6: true,
   ubus: true,
+  wifiInterfaces: { "2.4ghz": "phy0-ap0", "5ghz": "phy1-ap0" },
 };
 const DEBIAN: FlavourTools = {
   flavour: "debian",
@@ -37,6 +45,7 @@ const DEBIAN: FlavourTools = {
   ping: "iputils",
   lanIpv6: true,
   ubus: false,
+  wifiInterfaces: { "2.4ghz": "wlan0", "5ghz": "wlan1" },
 };
 
 export function flavourTools(leaseFormat: LeaseFormat): FlavourTools {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -62,7 +63,7 @@ describe("determinism", () => {
         "proc/net/arp",
         "proc/uptime",
         "proc/sys/kernel/random/boot_id",
-        ".sim/iw-wlan1-station-dump.txt",
+        ".sim/iw-phy1-ap0-station-dump.txt",
         ".sim/ip-neigh.json",
         ".sim/bridge-fdb.json",
       ].map((f) => readGatewayFile(gw, f));
@@ -148,6 +149,28 @@ describe("files", () => {
     await gw.stop();
   });
 
+  it("names the Wi-Fi interfaces as the firmware does: phyN-ap0 on OpenWrt, wlanN with hostapd on Debian", async () => {
+    for (const [leaseFormat, names] of [
+      ["dnsmasq", ["phy0-ap0", "phy1-ap0"]],
+      ["kea", ["wlan0", "wlan1"]],
+    ] as const) {
+      const { gw } = manualGateway({ root: root(), leaseFormat, devices: 20, seed: 5 });
+      await gw.start();
+      gw.advance(600_000);
+      expect(gw.radios.map((r) => [r.iface, r.band])).toEqual([
+        [names[0], "2.4ghz"],
+        [names[1], "5ghz"],
+      ]);
+      const iwDev = spawnSync(join(gw.dir as string, "bin", "iw"), ["dev"], { encoding: "utf8" }).stdout;
+      expect(iwDev).toContain(`\tInterface ${names[0]}\n`);
+      expect(readGatewayFile(gw, "proc/net/dev")).toContain(`${names[1]}:`);
+      // Devices are on them, and the bridge's ports are them.
+      expect(readGatewayFile(gw, `.sim/iw-${names[1]}-station-dump.txt`)).toMatch(/^Station /);
+      expect(readGatewayFile(gw, ".sim/bridge-fdb.json")).toContain(`"ifname":"${names[0]}"`);
+      await gw.stop();
+    }
+  });
+
   it("writes every file atomically through a rename (no temporary files left next to them)", async () => {
     const { gw } = manualGateway({ root: root() });
     await gw.start();
@@ -226,22 +249,33 @@ describe("32-bit counters", () => {
     const { gw } = manualGateway({
       root: root(),
       scenario: scenario({
-        gateway: { wrap32: ["wlan1"], uptimeAtStartSeconds: 0 },
+        gateway: { wrap32: ["phy1-ap0"], uptimeAtStartSeconds: 0 },
         devices: [{ id: "nas", band: "5ghz" }],
         timeline: [{ at: 0, type: "join", device: "nas", downBps: 100_000_000, upBps: 1_000_000 }],
       }),
     });
     await gw.start();
     gw.advance(60_000);
-    const wlan1 = gw.iface("wlan1");
-    const trueTx = wlan1?.txBytes.value(gw.t) ?? 0;
+    const radio = gw.iface("phy1-ap0");
+    const trueTx = radio?.txBytes.value(gw.t) ?? 0;
     expect(trueTx).toBeGreaterThan(2 ** 32);
     const dev = procNetDev(gw);
-    expect(dev.get("wlan1")?.[8]).toBe(trueTx % 2 ** 32);
-    expect(readGatewayFile(gw, "sys/class/net/wlan1/statistics/tx_bytes")).toBe(`${trueTx % 2 ** 32}\n`);
+    expect(dev.get("phy1-ap0")?.[8]).toBe(trueTx % 2 ** 32);
+    expect(readGatewayFile(gw, "sys/class/net/phy1-ap0/statistics/tx_bytes")).toBe(`${trueTx % 2 ** 32}\n`);
     // The bridge carries the same traffic on a 64-bit counter.
     expect(dev.get("br-lan")?.[8]).toBeGreaterThan(2 ** 32);
     await gw.stop();
+  });
+
+  it("refuses an interface the gateway does not have, naming the ones it has", () => {
+    expect(() =>
+      manualGateway({
+        root: root(),
+        scenario: scenario({ gateway: { wrap32: ["wlan1"] }, devices: [], timeline: [] }),
+      }),
+    ).toThrow(
+      "wrap32: this openwrt gateway has no interface wlan1; it has lo, eth0, eth1, br-lan, phy0-ap0, phy1-ap0",
+    );
   });
 });
 

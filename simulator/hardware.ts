@@ -1,11 +1,12 @@
 /**
  * The router itself: an OpenWrt-style layout with loopback, a LAN port (eth0) and the two radios
- * bridged into br-lan, and a WAN port (eth1); router MACs from the model's maker's OUI
- * (routerModels.ts), radios on locally administered variants as most targets derive them;
- * channels, SSID (the maker's default name or the ISP's) and noise per gateway.
+ * (named as the flavour names them, flavour.ts) bridged into br-lan, and a WAN port (eth1); router
+ * MACs from the model's maker's OUI (routerModels.ts), radios on locally administered variants as
+ * most targets derive them; channels, SSID (the maker's default name or the ISP's) and noise per
+ * gateway.
  */
 import { Counter } from "./counter.js";
-import type { GatewayFlavour } from "./flavour.js";
+import type { FlavourTools } from "./flavour.js";
 import { hexColon, type Prng } from "./prng.js";
 import { type RouterHardware, routerHardwareFor } from "./routerModels.js";
 import type { InterfaceKind, SimInterface, SimRadio } from "./types.js";
@@ -20,21 +21,15 @@ const CHANNELS_5: [number, number][] = [
 ];
 
 /** The gateway's own traffic per interface (DNS, NTP, mDNS, beacons), B/s in and out. */
-const BACKGROUND: Record<string, [number, number]> = {
-  lo: [180, 180],
-  eth0: [40, 120],
-  eth1: [2_400, 900],
-  "br-lan": [300, 600],
-  wlan0: [60, 500],
-  wlan1: [40, 400],
-};
+type Background = [number, number];
 
 export function buildHardware(
   prng: Prng,
   wrap32: ReadonlySet<string>,
-  flavour: GatewayFlavour,
+  tools: FlavourTools,
 ): { interfaces: SimInterface[]; radios: SimRadio[]; hardware: RouterHardware } {
-  const hardware = prng.pick(routerHardwareFor(flavour));
+  const hardware = prng.pick(routerHardwareFor(tools.flavour));
+  const wifi = tools.wifiInterfaces;
   const base = hardware.oui;
   const tail = prng.bytes(3);
   const withOffset = (oui: string, n: number): string => {
@@ -43,16 +38,16 @@ export function buildHardware(
     return `${oui}:${hexColon(b)}`;
   };
   const localOui = `${(Number.parseInt(base.slice(0, 2), 16) | 0x02).toString(16).padStart(2, "0")}${base.slice(2)}`;
-  const specs: [string, InterfaceKind, string, number | null, number, number][] = [
-    ["lo", "loopback", "00:00:00:00:00:00", null, 65536, 0],
-    ["eth0", "ethernet", withOffset(base, 0), 1, 1500, 1000],
-    ["eth1", "ethernet", withOffset(base, 1), null, 1500, 1000],
-    ["br-lan", "bridge", withOffset(base, 0), null, 1500, 0],
-    ["wlan0", "wifi", withOffset(localOui, 2), 2, 1500, 0],
-    ["wlan1", "wifi", withOffset(localOui, 3), 3, 1500, 0],
+  const specs: [string, InterfaceKind, string, number | null, number, number, Background][] = [
+    ["lo", "loopback", "00:00:00:00:00:00", null, 65536, 0, [180, 180]],
+    ["eth0", "ethernet", withOffset(base, 0), 1, 1500, 1000, [40, 120]],
+    ["eth1", "ethernet", withOffset(base, 1), null, 1500, 1000, [2_400, 900]],
+    ["br-lan", "bridge", withOffset(base, 0), null, 1500, 0, [300, 600]],
+    [wifi["2.4ghz"], "wifi", withOffset(localOui, 2), 2, 1500, 0, [60, 500]],
+    [wifi["5ghz"], "wifi", withOffset(localOui, 3), 3, 1500, 0, [40, 400]],
   ];
   const interfaces = specs.map(
-    ([name, kind, mac, bridgePort, mtu, speedMbps], i): SimInterface => ({
+    ([name, kind, mac, bridgePort, mtu, speedMbps, background], i): SimInterface => ({
       name,
       ifindex: i + 1,
       mac,
@@ -65,7 +60,7 @@ export function buildHardware(
       txBytes: new Counter(),
       rxPackets: new Counter(),
       txPackets: new Counter(),
-      background: BACKGROUND[name] ?? [0, 0],
+      background,
     }),
   );
   const ssid = `${prng.pick(hardware.ssidPrefixes)}${hexColon(prng.bytes(2)).replace(":", "").toUpperCase()}`;
@@ -73,7 +68,7 @@ export function buildHardware(
   const [ch5, center5] = prng.pick(CHANNELS_5);
   const radios: SimRadio[] = [
     {
-      iface: "wlan0",
+      iface: wifi["2.4ghz"],
       phy: 0,
       band: "2.4ghz",
       ssid,
@@ -87,7 +82,7 @@ export function buildHardware(
       upAt: 0,
     },
     {
-      iface: "wlan1",
+      iface: wifi["5ghz"],
       phy: 1,
       band: "5ghz",
       ssid,

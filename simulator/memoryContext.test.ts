@@ -40,8 +40,12 @@ describe("simulatedGatewayContext", () => {
     );
     const commands: Array<[string, string[]]> = [
       ["iw", ["dev"]],
-      ["iw", ["dev", "wlan0", "station", "dump"]],
-      ["iw", ["dev", "wlan1", "survey", "dump"]],
+      ...gateway.radios.flatMap(
+        (r): Array<[string, string[]]> => [
+          ["iw", ["dev", r.iface, "station", "dump"]],
+          ["iw", ["dev", r.iface, "survey", "dump"]],
+        ],
+      ),
       ["iw", ["dev", "wlan9", "station", "dump"]],
       ["iw", ["--version"]],
       ["ip", ["-j", "neigh", "show"]],

@@ -145,9 +145,18 @@ export class GatewayModel {
     this.wanGatewayIp = "192.0.2.1";
     this.wanGatewayMac = `00:00:5e:00:01:${hexColon(prng.bytes(1))}`;
 
-    const wrapDefault = prng.chance(0.25) ? ["wlan0", "wlan1"] : [];
-    const flavour = flavourTools(this.leaseFormat).flavour;
-    const hardware = buildHardware(prng, new Set(options.wrap32 ?? sg.wrap32 ?? wrapDefault), flavour);
+    const tools = flavourTools(this.leaseFormat);
+    const flavour = tools.flavour;
+    const wrapDefault = prng.chance(0.25) ? Object.values(tools.wifiInterfaces) : [];
+    const wrap32 = new Set(options.wrap32 ?? sg.wrap32 ?? wrapDefault);
+    const hardware = buildHardware(prng, wrap32, tools);
+    const names = hardware.interfaces.map((i) => i.name);
+    const unknown = [...wrap32].filter((name) => !names.includes(name));
+    if (unknown.length > 0) {
+      throw new Error(
+        `wrap32: this ${tools.flavour} gateway has no interface ${unknown.join(", ")}; it has ${names.join(", ")}`,
+      );
+    }
     this.interfaces = hardware.interfaces;
     this.radios = hardware.radios;
     this.hardware = hardware.hardware;
@@ -265,6 +274,17 @@ export class GatewayModel {
 
   iface(name: string): SimInterface | undefined {
     return this.ifByName.get(name);
+  }
+
+  /** The radio whose access point interface this is, if it is one. */
+  radioOn(iface: string | null): SimRadio | undefined {
+    return this.radios.find((r) => r.iface === iface);
+  }
+
+  /** The interface a device on this band is on: the LAN port, or that band's radio. */
+  bandIface(band: Band): string {
+    if (band === "ethernet") return "eth0";
+    return (this.radios.find((r) => r.band === band) as SimRadio).iface;
   }
 
   device(id: string): SimDevice | undefined {
@@ -462,7 +482,7 @@ export class GatewayModel {
 
   private scheduleRoam(dev: SimDevice): void {
     if (!this.random || !dev.profile.dualBand) return;
-    const onHome = dev.iface === bandIface(dev.profile.homeBand);
+    const onHome = dev.iface === this.bandIface(dev.profile.homeBand);
     const delay = 30_000 + Math.floor(this.prng.exp(onHome ? ROAM_AWAY_MEAN_MS : ROAM_BACK_MEAN_MS));
     this.queue.push(this.t + delay, "roam", dev.index, dev.gen);
   }
@@ -484,7 +504,7 @@ export class GatewayModel {
     dev.clientId = clientIdFor(dev.profile, dev.mac);
     let chosen = band ?? dev.profile.homeBand;
     if (!band && chosen === "5ghz" && this.random && this.prng.chance(JOIN_ON_24_SHARE)) chosen = "2.4ghz";
-    const ifname = bandIface(chosen);
+    const ifname = this.bandIface(chosen);
     dev.gen++;
     dev.state = "connected";
     dev.iface = ifname;
@@ -579,8 +599,8 @@ export class GatewayModel {
   private roam(dev: SimDevice, band?: Band): void {
     if (dev.state !== "connected" || !dev.iface || dev.iface === "eth0") return;
     const from = dev.iface;
-    const target: Band = band ?? (from === "wlan1" ? "2.4ghz" : "5ghz");
-    const to = bandIface(target);
+    const target: Band = band ?? (this.radioOn(from)?.band === "5ghz" ? "2.4ghz" : "5ghz");
+    const to = this.bandIface(target);
     if (to === from || to === "eth0") return;
     const down = dev.downBps;
     const up = dev.upBps;
@@ -703,10 +723,6 @@ export class GatewayModel {
   private emit(event: SimEvent): void {
     for (const listener of this.listeners) listener(event);
   }
-}
-
-export function bandIface(band: Band): string {
-  return band === "ethernet" ? "eth0" : band === "5ghz" ? "wlan1" : "wlan0";
 }
 
 function resetCounters(

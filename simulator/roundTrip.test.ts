@@ -279,7 +279,7 @@ describe("round trip of the router's identity through the agent's release and ad
           : [`${gw.subnet}.1/24`, `${v6}/64`, "fe80::/10"],
       );
       expect(learned?.routerAddresses).toEqual(expect.arrayContaining([gw.wanIp, gw.wanIpv6, v6]));
-      expect(parseIpAddrJson(files.get(".sim/ip-addr-wlan0.json") ?? "")).toEqual([]);
+      expect(parseIpAddrJson(files.get(`.sim/ip-addr-${gw.radios[0]?.iface}.json`) ?? "")).toEqual([]);
     }
   });
 

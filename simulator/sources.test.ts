@@ -91,7 +91,7 @@ describe("the agent's sources on a simulated gateway", () => {
     r = bin("bridge", "link");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Usage: bridge /);
-    expect(bin("iw", "wlan0", "info").stdout).toMatch(/^Interface wlan0\n\tifindex 5\n/);
+    expect(bin("iw", "phy0-ap0", "info").stdout).toMatch(/^Interface phy0-ap0\n\tifindex 5\n/);
     expect(bin("ip", "-6", "neigh").stdout).not.toMatch(/^\d+\.\d+/m);
     expect(bin("ip", "-j", "-4", "neigh", "show").stdout).toMatch(/^\[\{"dst":"\d/);
     expect(bin("bridge", "fdb", "show").stdout).toMatch(/ dev br-lan self permanent\n/);

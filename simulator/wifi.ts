@@ -4,6 +4,7 @@
  * Everything is a pure function of the model and the time, so a reading never consumes randomness.
  */
 
+import type { WifiBand } from "./flavour.js";
 import type { GatewayModel, SimDevice, SimRadio } from "./model.js";
 import { noise } from "./prng.js";
 
@@ -103,18 +104,19 @@ function computeBitrate(
 }
 
 /** Signal at the device's spot, dBm: slow drift of a few dB, plus jitter every 5 s. */
-export function signalAt(dev: SimDevice, t: number): { now: number; avg: number } {
-  const band = dev.iface === "wlan0" ? 6 : 0;
+export function signalAt(dev: SimDevice, band: WifiBand, t: number): { now: number; avg: number } {
+  // 2.4 GHz reaches further through walls.
+  const bandGain = band === "2.4ghz" ? 6 : 0;
   const period = 600_000 + (dev.key % 900_000);
   const phase = ((dev.key >>> 8) % 1000) / 159.15;
-  const smooth = dev.profile.baseSignalDbm + band + 4 * Math.sin((2 * Math.PI * t) / period + phase);
+  const smooth = dev.profile.baseSignalDbm + bandGain + 4 * Math.sin((2 * Math.PI * t) / period + phase);
   const avg = clamp(Math.round(smooth), -92, -22);
   const jitter = Math.round(2 * noise(dev.key, Math.floor(t / 5000)));
   return { now: clamp(avg + jitter, -94, -20), avg };
 }
 
 export function stationInfo(model: GatewayModel, dev: SimDevice, radio: SimRadio, t: number): StationInfo {
-  const { now: signal, avg } = signalAt(dev, t);
+  const { now: signal, avg } = signalAt(dev, radio.band, t);
   const snr = signal - radio.noiseDbm;
   const mcs = Math.floor((snr - 8) / 3);
   const step = Math.floor(t / 10_000);
