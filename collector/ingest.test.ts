@@ -14,9 +14,9 @@ import { CredentialStore } from "./auth/credentialStore.js";
 import { GatewayAuthenticator } from "./auth/gatewayAuthenticator.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./embeddedBroker.js";
 import { Ingest } from "./ingest.js";
-import { listDevices } from "./store/queries.js";
 import { SqliteStore } from "./store/sqliteStore.js";
 import type { ReceivedMessage } from "./store/store.js";
+import { storedLeases } from "./store/testSupport.js";
 
 /** A SQLite store whose next commits can be made to fail, as a full disk would. */
 class FlakyStore extends SqliteStore {
@@ -72,9 +72,9 @@ describe("ingest acknowledges only what it stored", () => {
     await waitFor("the client closed by the broker", () => closes.length > 0);
     expect(acknowledged).toBe(false);
     expect(ingest.metrics.commitFailures).toBe(1);
-    expect(listDevices(store.db, "gw-1")).toEqual([]);
+    expect(storedLeases(store.db, "gw-1")).toEqual([]);
     await publish; // mqtt.js resends the unacknowledged message after reconnecting
-    expect(listDevices(store.db, "gw-1").map((d) => d.ip)).toEqual(["192.168.1.142"]);
+    expect(storedLeases(store.db, "gw-1").map((d) => d.ip)).toEqual(["192.168.1.142"]);
     expect(ingest.metrics.stored).toBe(1);
     expect(ingest.metrics.latency.count).toBe(1);
     await client.endAsync();
@@ -115,8 +115,8 @@ describe("ingest acknowledges only what it stored", () => {
     expect(ingest.dropPending("gw-1")).toBe(1);
     expect(ingest.dropPending("gw-2", "d2:5f:3a:91:0c:7e")).toBe(1);
     expect(await Promise.all(pending)).toEqual(["erased", "stored"]);
-    expect(listDevices(store.db, "gw-1")).toEqual([]);
-    expect(listDevices(store.db, "gw-2").map((d) => d.mac)).toEqual(["b8:27:eb:12:34:56"]);
+    expect(storedLeases(store.db, "gw-1")).toEqual([]);
+    expect(storedLeases(store.db, "gw-2").map((d) => d.mac)).toEqual(["b8:27:eb:12:34:56"]);
   });
 
   it("after close, submissions are refused (so nothing is acknowledged that will not be stored)", async () => {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runHook } from "../agent/hooks/hookTestHelpers.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
-import { listDevices } from "../collector/store/queries.js";
+import { storedLeases } from "../collector/store/testSupport.js";
 import { silentLogger } from "../common/logger.js";
 import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor } from "./helpers.js";
 
@@ -28,7 +28,7 @@ describe("DHCP hook → agent → collector", () => {
     renameSync(`${leaseFile}.tmp`, leaseFile);
   };
   const macs = () =>
-    listDevices(collector.store.db, GATEWAY)
+    storedLeases(collector.store.db, GATEWAY)
       .map((d) => d.mac)
       .sort();
   const expiry = () => Math.floor(Date.now() / 1000) + 3600;

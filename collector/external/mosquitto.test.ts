@@ -17,7 +17,8 @@ import { type Mosquitto, requireTool, startMosquitto } from "../../test/collecto
 import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor } from "../../test/helpers.js";
 import { lease, snapshot } from "../../test/messages.js";
 import { type ExternalCollector, startCollector } from "../runCollector.js";
-import { listDevices, listGateways } from "../store/queries.js";
+import { listGateways } from "../store/queries.js";
+import { storedLeases } from "../store/testSupport.js";
 
 const hasMosquitto = requireTool("mosquitto");
 
@@ -75,7 +76,7 @@ describe.skipIf(!hasMosquitto)("external broker: Mosquitto", () => {
 
       const restarted = await start();
       await waitFor("queued snapshot stored after restart", () => restarted.ingest.metrics.stored === 1);
-      const devices = listDevices(restarted.store.db, "gw-1")
+      const devices = storedLeases(restarted.store.db, "gw-1")
         .map((d) => d.ip)
         .sort();
       expect(devices).toEqual(["192.168.1.142", "192.168.1.7"]);
@@ -191,7 +192,7 @@ describe.skipIf(!hasMosquitto)("external broker: Mosquitto", () => {
         }>;
         expect(seqs.every((r) => r.last_snapshot_seq === MESSAGES)).toBe(true);
         for (let g = 0; g < GATEWAYS; g++) {
-          expect(listDevices(check, `gw-${g}`).map((d) => d.hostname)).toEqual([`seq-${MESSAGES}`]);
+          expect(storedLeases(check, `gw-${g}`).map((d) => d.hostname)).toEqual([`seq-${MESSAGES}`]);
         }
         expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
       } finally {

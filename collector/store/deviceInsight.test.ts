@@ -9,9 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentHealth, DeviceTraffic, LineQuality, RouterInfo, Station } from "../../protocol/index.js";
 import { tempDir } from "../../test/helpers.js";
 import { lease, snapshot, state } from "../../test/messages.js";
-import { listDevices, listGateways } from "./queries.js";
+import { listGateways } from "./queries.js";
 import { SqliteStore } from "./sqliteStore.js";
 import { deviceHistory, devicesOf, gatewayDetail } from "./supportQueries.js";
+import { storedLeases } from "./testSupport.js";
 
 const T0 = 1_800_000_000_000;
 const C0 = 1_700_000_000_000;
@@ -313,13 +314,13 @@ describe("device insight in the store", () => {
       at(0, { leases: [fingerprinted] });
       at(10, { leases: [lease()] });
       at(20, { leases: [lease({ vendorClass: null, requestedOptions: null })] });
-      expect(listDevices(store.db, "gw-1")[0]).toMatchObject({
+      expect(storedLeases(store.db, "gw-1")[0]).toMatchObject({
         vendorClass: "android-dhcp-13",
         requestedOptions: ANDROID_PRL.join(","),
       });
       expect(device()?.deviceType).toBe("phone");
       at(30, { leases: [lease({ vendorClass: "dhcpcd-10.0.6:Linux-6.1.0:armv7l:Raspberry Pi" })] });
-      expect(listDevices(store.db, "gw-1")[0]).toMatchObject({
+      expect(storedLeases(store.db, "gw-1")[0]).toMatchObject({
         vendorClass: "dhcpcd-10.0.6:Linux-6.1.0:armv7l:Raspberry Pi",
         requestedOptions: ANDROID_PRL.join(","),
       });
@@ -328,7 +329,7 @@ describe("device insight in the store", () => {
     it("ends with the lease: another device on the address does not inherit it", () => {
       at(0, { leases: [fingerprinted] });
       at(10, { leases: [lease({ mac: "00:11:22:33:44:55" })] });
-      expect(listDevices(store.db, "gw-1")[0]).toMatchObject({
+      expect(storedLeases(store.db, "gw-1")[0]).toMatchObject({
         mac: "00:11:22:33:44:55",
         vendorClass: null,
         requestedOptions: null,

@@ -1,6 +1,7 @@
 /**
- * Read-side queries for support tooling (CLI and, later, the HTTP API). They read what the
- * lifetime rules left, and present times on the collector's clock as ISO-8601 UTC.
+ * Read-side queries for support tooling (CLI and HTTP API) about the gateways: they read what the
+ * lifetime rules left, and present times on the collector's clock as ISO-8601 UTC. Devices are
+ * supportQueries.ts's.
  */
 
 import { isoTime } from "./isoTime.js";
@@ -17,23 +18,6 @@ export interface GatewaySummary {
   deviceCount: number;
   agentVersion: string | null;
   uptimeSeconds: number | null;
-}
-
-export interface DeviceSummary {
-  mac: string | null;
-  ip: string;
-  family: string;
-  hostname: string | null;
-  /** Collector clock; null when the lease never expires. */
-  expiresAt: string | null;
-  clientId: string | null;
-  duid: string | null;
-  source: string;
-  /** DHCP option 60, as the server's hook reported it. */
-  vendorClass: string | null;
-  /** DHCP option 55 in the client's order, comma-separated. */
-  requestedOptions: string | null;
-  firstSeen: string;
 }
 
 export interface GatewayFilter {
@@ -74,46 +58,5 @@ export function listGateways(db: Db, filter: GatewayFilter = {}): GatewaySummary
     deviceCount: r.devices,
     agentVersion: r.agent_version,
     uptimeSeconds: r.uptime_seconds,
-  }));
-}
-
-export function gatewayExists(db: Db, gatewayId: string): boolean {
-  return db.prepare("SELECT 1 FROM gateways WHERE gateway_id = ?").get(gatewayId) !== undefined;
-}
-
-export function listDevices(db: Db, gatewayId: string): DeviceSummary[] {
-  const rows = db
-    .prepare<
-      [string],
-      {
-        mac: string | null;
-        ip: string;
-        family: string;
-        hostname: string | null;
-        expires_at: number | null;
-        client_id: string | null;
-        duid: string | null;
-        source: string;
-        vendor_class: string | null;
-        requested_options: string | null;
-        first_seen_at: number;
-      }
-    >(
-      `SELECT mac, ip, family, hostname, expires_at, client_id, duid, source, vendor_class, requested_options,
-         first_seen_at FROM leases WHERE gateway_id = ? ORDER BY family, mac, ip`,
-    )
-    .all(gatewayId);
-  return rows.map((r) => ({
-    mac: r.mac,
-    ip: r.ip,
-    family: r.family,
-    hostname: r.hostname,
-    expiresAt: r.expires_at === null ? null : isoTime(r.expires_at),
-    clientId: r.client_id,
-    duid: r.duid,
-    source: r.source,
-    vendorClass: r.vendor_class,
-    requestedOptions: r.requested_options,
-    firstSeen: isoTime(r.first_seen_at),
   }));
 }

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers.js";
 import { lease, snapshot, state } from "../../test/messages.js";
-import { listDevices, listGateways } from "./queries.js";
+import { listGateways } from "./queries.js";
 import { SqliteStore } from "./sqliteStore.js";
+import { storedLeases } from "./testSupport.js";
 
 const T0 = 1_800_000_000_000;
 
@@ -23,7 +24,7 @@ describe("SqliteStore lifetime rules", () => {
     dir.remove();
   });
 
-  const ips = () => listDevices(store.db, "gw-1").map((d) => d.ip);
+  const ips = () => storedLeases(store.db, "gw-1").map((d) => d.ip);
 
   it("stores leases and converts expiry with the gateway's own clock (router at 1970)", () => {
     const gatewayNow = 10_000; // the router booted at the epoch and has no NTP yet
@@ -34,7 +35,7 @@ describe("SqliteStore lifetime rules", () => {
       },
     ]);
     expect(result?.outcome).toBe("stored");
-    expect(listDevices(store.db, "gw-1")[0]?.expiresAt).toBe(new Date(T0 + 600_000).toISOString());
+    expect(storedLeases(store.db, "gw-1")[0]?.expiresAt).toBe(new Date(T0 + 600_000).toISOString());
   });
 
   it("rule 1: deletes a lease when its expiry passes, at the sweep", () => {
@@ -147,7 +148,7 @@ describe("SqliteStore lifetime rules", () => {
       },
     ]);
     expect(r?.deleted.released).toBe(1);
-    expect(listDevices(store.db, "gw-1")[0]).toMatchObject({ mac: "00:11:22:33:44:55", hostname: "tv" });
+    expect(storedLeases(store.db, "gw-1")[0]).toMatchObject({ mac: "00:11:22:33:44:55", hostname: "tv" });
   });
 
   it("an offline will from an older connection does not override a newer online state", () => {

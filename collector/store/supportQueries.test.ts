@@ -98,11 +98,11 @@ describe("support queries over the household scenario", () => {
   it("gateway: radios with channel, noise and utilisation; interfaces with rates", async () => {
     await feed.runUntil(120);
     const detail = gatewayDetail(store.db, GW);
-    expect(detail?.radios.map((r) => r.interface)).toEqual(["wlan0", "wlan1"]);
+    expect(detail?.radios.map((r) => r.interface)).toEqual(["phy0-ap0", "phy1-ap0"]);
     expect(detail?.radios[1]).toMatchObject({ channel: expect.any(Number), noiseDbm: expect.any(Number) });
     expect(detail?.radios[1]?.utilisation).toBeGreaterThanOrEqual(0);
-    const wlan1 = detail?.interfaces.find((i) => i.name === "wlan1");
-    expect(wlan1?.txBytesPerSecond).toBeGreaterThan(80_000_000);
+    const radio5 = detail?.interfaces.find((i) => i.name === "phy1-ap0");
+    expect(radio5?.txBytesPerSecond).toBeGreaterThan(80_000_000);
     expect(gatewayDetail(store.db, "gw-nope")).toBeNull();
   });
 
