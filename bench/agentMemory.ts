@@ -135,16 +135,23 @@ async function run(
     stderr += d.toString();
   });
   const pid = child.pid as number;
+  /** The agent's memory; an agent that ended (its /proc entry may go before Node reaps it) is an error. */
+  const agentMemoryMb = (): ReturnType<typeof memoryMb> => {
+    try {
+      if (child.exitCode === null && child.signalCode === null) return memoryMb(pid);
+    } catch {
+      // gone between the check and the read
+    }
+    throw new Error(`the agent ended before the run did: ${stderr.slice(-2000)}`);
+  };
   const started = gateway.clockMs();
   const samples: number[] = [];
   try {
     for (let t = 0; t < seconds; t += 5) {
       await sleep(5000);
-      if (child.exitCode !== null)
-        throw new Error(`agent exited (${child.exitCode}): ${stderr.slice(-2000)}`);
-      samples.push(memoryMb(pid).rss);
+      samples.push(agentMemoryMb().rss);
     }
-    const { rss, peak, anon, file } = memoryMb(pid);
+    const { rss, peak, anon, file } = agentMemoryMb();
     const runners = runnersMemoryMb(pid);
     const cpu = cpuSeconds(pid);
     const simulatedMinutes = (gateway.clockMs() - started) / 60_000;
@@ -166,8 +173,12 @@ async function run(
     );
     return { rss, peak };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((resolve) => child.once("exit", resolve));
+    // An agent that died (out of memory, say) has no exit left to wait for.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
     await gateway.stop();
     await collector.close();
     rmSync(dir, { recursive: true, force: true });
