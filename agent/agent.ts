@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.js";
 import {
+  encodePayload,
   PROTOCOL_VERSION,
   type Snapshot,
   type SourceStatus,
@@ -288,7 +289,10 @@ export class Agent {
   #enqueue(snapshot: Unnumbered, reason: SnapshotReason): void {
     const sequence = this.#sequence as SequenceCounter;
     const numbered: Snapshot = { ...snapshot, seq: sequence.next() };
-    (this.#outbox as OutboxQueue).append(topicFor(numbered.gatewayId, "snapshot"), JSON.stringify(numbered));
+    (this.#outbox as OutboxQueue).append(
+      topicFor(numbered.gatewayId, "snapshot"),
+      encodePayload(JSON.stringify(numbered)),
+    );
     this.#detector.published(snapshot, performance.now());
     this.#options.log.debug({ seq: numbered.seq, reason }, "snapshot queued");
     this.#publisher?.notify();
@@ -309,7 +313,7 @@ export class Agent {
       collectedAt: o.ctx.now(),
       ...outcome,
     };
-    outbox.append(topicFor(o.gatewayId, "speedtest"), JSON.stringify(message));
+    outbox.append(topicFor(o.gatewayId, "speedtest"), encodePayload(JSON.stringify(message)));
     o.log.debug({ seq: message.seq, testId: message.testId }, "speed test result queued");
     this.#publisher?.notify();
   }

@@ -25,6 +25,7 @@ import { type Collector, startCollector } from "../collector/runCollector.js";
 import { openDatabase } from "../collector/store/openDatabase.js";
 import { silentLogger } from "../common/logger.js";
 import {
+  encodePayload,
   type InterfaceCounters,
   type Lease,
   type Neighbor,
@@ -88,7 +89,7 @@ class SimulatedGateway {
     return this.#seq;
   }
 
-  next(now: number): string {
+  next(now: number): string | Buffer {
     this.#seq++;
     // One lease renews per snapshot (dnsmasq renews at half the lease time), the rest are unchanged.
     this.#renewals++;
@@ -146,7 +147,8 @@ class SimulatedGateway {
       stations: [],
       sources: [{ source: "dnsmasq", status: "ok", records: LEASES_PER_GATEWAY, skipped: 0, error: null }],
     };
-    return JSON.stringify(snapshot);
+    // As an agent sends it (20 leases stay under the size that is compressed).
+    return encodePayload(JSON.stringify(snapshot));
   }
 }
 

@@ -5,6 +5,7 @@ export * from "./devices.js";
 export * from "./limits.js";
 export * from "./mac.js";
 export * from "./messages.js";
+export * from "./payload.js";
 export type { ValidationError } from "./schema.js";
 export * from "./topics.js";
 export * from "./validate.js";

@@ -3,8 +3,14 @@
  * Each limit is a named constant with the reason for its value.
  */
 
-/** Largest payload the collector parses: the embedded broker's default maximum packet size. */
+/** Largest payload on the wire: the embedded broker's default maximum packet size, and EMQX's. */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/**
+ * Largest JSON text a compressed payload may expand to (payload.ts): a snapshot with every array
+ * at MAX_ARRAY_ITEMS is about 10 MiB; a payload that expands further is refused, not inflated.
+ */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
 /** Rows per snapshot array: a large business gateway has a few thousand clients; more is a bug or an attack. */
 export const MAX_ARRAY_ITEMS = 5000;

@@ -1,9 +1,11 @@
 /**
  * The one validation entry point: every payload the collector receives goes through
- * validateMessage, which never throws and returns typed data or a precise list of errors.
+ * validateMessage, which never throws and returns typed data or a precise list of errors. The
+ * payload is JSON, or JSON gzip-compressed (payload.ts).
  */
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
 import { type Message, snapshotSchema, speedTestResultSchema, stateSchema } from "./messages.js";
+import { decodePayload } from "./payload.js";
 import { INVALID, type Schema, type ValidationError } from "./schema.js";
 import { type MessageKind, parseTopic } from "./topics.js";
 
@@ -35,9 +37,11 @@ export function validateMessage(topic: string, payload: Uint8Array | string): Va
   const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES)
     return reject("too-large", "(payload)", `${size} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+  const decoded = decodePayload(payload);
+  if (!decoded.ok) return reject(decoded.reason, "(payload)", decoded.message);
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8"));
+    json = JSON.parse(decoded.json);
   } catch (error) {
     return reject("not-json", "(payload)", `not JSON: ${(error as Error).message}`);
   }

@@ -2,8 +2,10 @@
  * The outbox's in-memory twin, for agents with nowhere to keep state (`stateDir: null`): many
  * simulated agents in one process, or a gateway without a writable directory. Same contract as
  * the on-disk Outbox (append, hand out oldest first, forget on acknowledgement, rewind after a
- * lost connection, drop the oldest past the byte limit) except that a restart loses the queue.
+ * lost connection, drop the oldest past the byte limit, refuse what the protocol would refuse)
+ * except that a restart loses the queue.
  */
+import { MAX_PAYLOAD_BYTES } from "../../protocol/index.js";
 import type { OutboxEntry, OutboxQueue, OutboxStats } from "./outbox.js";
 
 interface Item extends OutboxEntry {
@@ -38,7 +40,7 @@ export class MemoryOutbox implements OutboxQueue {
   append(topic: string, payload: string | Buffer): boolean {
     const body = typeof payload === "string" ? Buffer.from(payload) : payload;
     const bytes = body.length + Buffer.byteLength(topic);
-    if (bytes > this.#maxBytes) {
+    if (bytes > this.#maxBytes || body.length > MAX_PAYLOAD_BYTES) {
       this.#dropped++;
       return false;
     }

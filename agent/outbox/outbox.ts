@@ -1,7 +1,9 @@
 /**
  * The agent's on-disk outbox: every message is appended here before it is sent and stays until
  * the broker acknowledges it, so a broker outage or an agent restart loses nothing up to the size
- * limit; past it the oldest segment is dropped and its unsent messages counted.
+ * limit; past it the oldest segment is dropped and its unsent messages counted. A message the
+ * protocol would refuse (over MAX_PAYLOAD_BYTES) is dropped and counted at once: queued, it would
+ * be sent, refused and sent again, holding up every message behind it.
  *
  * Layout (segmentFiles.ts): append-only segment files plus an ack cursor. Memory does not grow
  * with the queue: the process holds the list of segments (bounded by maxBytes / segmentBytes),
@@ -16,6 +18,7 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
 import type { Logger } from "../../common/logger.js";
+import { MAX_PAYLOAD_BYTES } from "../../protocol/index.js";
 import { CursorFile, type CursorPosition } from "./ackCursor.js";
 import { encodeRecord, HEADER_BYTES, MAX_BODY_BYTES, type OutboxRecord } from "./recordCodec.js";
 import { recover, type Segment } from "./recovery.js";
@@ -140,10 +143,14 @@ export class Outbox implements OutboxQueue {
   /** Appends a message; false if it was dropped (larger than the whole outbox, or the write failed). */
   append(topic: string, payload: string | Buffer): boolean {
     this.#assertOpen();
-    const bytes = HEADER_BYTES + 2 + Buffer.byteLength(topic) + Buffer.byteLength(payload);
-    if (bytes > Math.min(this.#maxBytes, MAX_BODY_BYTES)) {
+    const payloadBytes = Buffer.byteLength(payload);
+    const bytes = HEADER_BYTES + 2 + Buffer.byteLength(topic) + payloadBytes;
+    if (bytes > Math.min(this.#maxBytes, MAX_BODY_BYTES) || payloadBytes > MAX_PAYLOAD_BYTES) {
       this.#dropped++;
-      this.#log?.error({ topic, bytes, limit: this.#maxBytes }, "message larger than the outbox: dropped");
+      this.#log?.error(
+        { topic, bytes: payloadBytes, limit: Math.min(this.#maxBytes, MAX_PAYLOAD_BYTES) },
+        "message larger than the outbox or the protocol allows: dropped",
+      );
       return false;
     }
     const frame = encodeRecord(topic, payload);

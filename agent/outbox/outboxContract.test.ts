@@ -3,6 +3,7 @@
  * (Disk-only behaviour, restarts, torn records, files, is in outbox.test.ts.)
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_PAYLOAD_BYTES } from "../../protocol/index.js";
 import { tempDir } from "../../test/helpers.js";
 import { MemoryOutbox } from "./memoryOutbox.js";
 import { Outbox, type OutboxEntry, type OutboxQueue } from "./outbox.js";
@@ -41,6 +42,16 @@ describe.each(IMPLEMENTATIONS)("outbox contract (%s)", (_name, create) => {
     expect(outbox.take()).toBeNull();
     outbox.rewind();
     expect(texts(takeAll(outbox))).toEqual(["a", "b", "c"]);
+  });
+
+  it("drops and counts a message over the protocol's payload limit, which would hold up the rest", () => {
+    const outbox = create(8 << 20);
+    expect(outbox.append(TOPIC, "a")).toBe(true);
+    expect(outbox.append(TOPIC, Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20))).toBe(false);
+    expect(outbox.append(TOPIC, Buffer.alloc(MAX_PAYLOAD_BYTES, 0x20))).toBe(true);
+    expect(outbox.append(TOPIC, "b")).toBe(true);
+    expect(takeAll(outbox).map((e) => e.payload.length)).toEqual([1, MAX_PAYLOAD_BYTES, 1]);
+    expect(outbox.stats).toMatchObject({ appended: 3, dropped: 1 });
   });
 
   it("forgets a message only when it is acknowledged, in order", () => {
