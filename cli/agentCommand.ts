@@ -48,7 +48,8 @@ export function agentCommand(): Command {
     .action((flags: Record<string, unknown>) => reportErrors(() => runAgentCommand(flags)));
 }
 
-function createAgent(config: AgentConfig, log: ReturnType<typeof createLogger>): Agent {
+/** The agent a configuration describes (also used by bench/payloadSize.ts). */
+export function createAgent(config: AgentConfig, log: ReturnType<typeof createLogger>): Agent {
   const ctx = createSystemContext({
     root: config.root,
     commandTimeoutMs: config.commandTimeoutMs,
