@@ -1,16 +1,6 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { liveHeapBytes } from "../test/helpers.js";
 import { rememberByText, rememberLastText } from "./rememberByText.js";
-
-setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
-
-/** Heap in use after a full collection, bytes. */
-function liveHeap(): number {
-  collectGarbage();
-  return process.memoryUsage().heapUsed;
-}
 
 describe("rememberByText", () => {
   it("computes each text once, null and 0 answers included", () => {
@@ -42,13 +32,13 @@ describe("rememberByText", () => {
   it("keeps none of the long texts its keys and answers were cut from", () => {
     // The answer is cut from the key, as a parser's fields are.
     const ouiOf = rememberByText((mac: string) => mac.slice(0, 8), 100);
-    const before = liveHeap();
+    const before = liveHeapBytes();
     for (let i = 0; i < 40; i++) {
       const dump = `Station 02:00:00:00:00:${i.toString(16).padStart(2, "0")} (on phy0-ap0)\n${"\tx\n".repeat(300_000)}`;
       expect(ouiOf(dump.slice(8, 25))).toBe("02:00:00");
     }
     // 40 dumps of 900 KB: kept, they would be 36 MB.
-    expect(liveHeap() - before).toBeLessThan(4_000_000);
+    expect(liveHeapBytes() - before).toBeLessThan(4_000_000);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Shared test helpers: temporary directories, polling with a deadline, and running the real
- * `leaseline` CLI (the built dist/, as users run it) as a child process.
+ * Shared test helpers: temporary directories, polling with a deadline, running the real
+ * `leaseline` CLI (the built dist/, as users run it) as a child process, and the live heap.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { pino } from "pino";
 import type { Logger } from "../common/logger.js";
 
@@ -125,4 +127,11 @@ export function capturingLogger(): { log: Logger; lines: () => Array<Record<stri
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
+}
+
+/** Bytes of JavaScript heap in use after a full garbage collection: to show what a structure keeps alive. */
+export function liveHeapBytes(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  return process.memoryUsage().heapUsed;
 }

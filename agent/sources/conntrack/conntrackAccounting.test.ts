@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { liveHeapBytes } from "../../../test/helpers.js";
 import { ConntrackAccounting, MAX_TRACKED_ADDRESSES } from "./conntrackAccounting.js";
 import type { ConntrackFlow } from "./parseConntrack.js";
 
@@ -98,5 +99,19 @@ describe("ConntrackAccounting", () => {
     const totals = acc.totals();
     expect(totals).toHaveLength(MAX_TRACKED_ADDRESSES);
     expect(totals.some((t) => t.ip === "10.0.0.0")).toBe(false);
+  });
+
+  it("keeps none of the readings it was given: an address seen long ago holds no old conntrack table", () => {
+    const acc = new ConntrackAccounting();
+    const before = liveHeapBytes();
+    for (let i = 0; i < 30; i++) {
+      // Each reading a 1-MB table in which a new address appears; parsers cut fields out of it.
+      const table = `src=192.168.100.${i + 100} ${"x".repeat(1_000_000)}`;
+      const lanIp = table.slice(4, 19);
+      acc.update([flow(1, 100, 1000, { id: `new ${i}`, lanIp })], T0 + i * 10_000);
+    }
+    expect(acc.totals()).toHaveLength(30);
+    // Kept, the tables would be 30 MB; the latest reading's flows may hold one.
+    expect(liveHeapBytes() - before).toBeLessThan(4_000_000);
   });
 });

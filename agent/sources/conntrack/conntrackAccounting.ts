@@ -11,6 +11,7 @@
  * reading more often loses less. Totals are per address: call forget() when an address moves to
  * another device (a new lease), or its history would be attributed to the new holder.
  */
+import { detachedCopy } from "../../../common/rememberByText.js";
 import { type ConntrackFlow, conntrackAccountingOff } from "./parseConntrack.js";
 
 export interface LanAddressTraffic {
@@ -107,8 +108,10 @@ export class ConntrackAccounting {
     let entry = this.addresses.get(flow.lanIp);
     if (!entry) {
       if (this.addresses.size >= MAX_TRACKED_ADDRESSES) this.evictOldest();
+      // Kept for as long as the address is: a copy, not a view of the whole conntrack table.
+      const ip = detachedCopy(flow.lanIp);
       entry = {
-        ip: flow.lanIp,
+        ip,
         txBytes: 0,
         rxBytes: 0,
         txPackets: 0,
@@ -116,7 +119,7 @@ export class ConntrackAccounting {
         activeFlows: 0,
         lastSeenAt: delta.at,
       };
-      this.addresses.set(flow.lanIp, entry);
+      this.addresses.set(ip, entry);
     }
     if (flow.lanIsOriginator) {
       entry.txBytes += delta.origBytes;
