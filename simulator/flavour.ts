@@ -3,9 +3,9 @@
  * decides, as on real gateways: dnsmasq means OpenWrt (BusyBox ping, nlbwmon for per-host
  * traffic, IPv6 on the LAN through odhcpd, ubus), ISC dhcpd or Kea a Debian-style box (iputils ping,
  * conntrack-tools and /proc/net/nf_conntrack with accounting on, a /64 of the delegated prefix on
- * the LAN bridge, which devices take SLAAC addresses from). Wi-Fi interfaces are named as each
- * names them: OpenWrt 23.05 and later `phy<N>-ap<M>` (netifd names them after the radio), hostapd
- * on Debian `wlan<N>`.
+ * the LAN bridge, which devices take SLAAC addresses from). The access points are named as each
+ * firmware names them: `phy<N>-ap<M>` on OpenWrt 23.05 and later (netifd names them after the
+ * radio), `wlan<N>` with hostapd on Debian.
  */
 import type { Band } from "./catalog.js";
 import type { LeaseFormat } from "./scenario.js";

@@ -276,11 +276,6 @@ export class GatewayModel {
     return this.ifByName.get(name);
   }
 
-  /** The radio whose access point interface this is, if it is one. */
-  radioOn(iface: string | null): SimRadio | undefined {
-    return this.radios.find((r) => r.iface === iface);
-  }
-
   /** The interface a device on this band is on: the LAN port, or that band's radio. */
   bandIface(band: Band): string {
     if (band === "ethernet") return "eth0";
@@ -599,7 +594,8 @@ export class GatewayModel {
   private roam(dev: SimDevice, band?: Band): void {
     if (dev.state !== "connected" || !dev.iface || dev.iface === "eth0") return;
     const from = dev.iface;
-    const target: Band = band ?? (this.radioOn(from)?.band === "5ghz" ? "2.4ghz" : "5ghz");
+    const fromBand = this.radios.find((r) => r.iface === from)?.band;
+    const target: Band = band ?? (fromBand === "5ghz" ? "2.4ghz" : "5ghz");
     const to = this.bandIface(target);
     if (to === from || to === "eth0") return;
     const down = dev.downBps;

@@ -140,7 +140,7 @@ export class Outbox implements OutboxQueue {
     return newest;
   }
 
-  /** Appends a message; false if it was dropped (larger than the whole outbox, or the write failed). */
+  /** Appends a message; false if it was dropped (larger than the whole outbox or the protocol allows, or the write failed). */
   append(topic: string, payload: string | Buffer): boolean {
     this.#assertOpen();
     const payloadBytes = Buffer.byteLength(payload);
