@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { connectAsync, type MqttClient } from "mqtt";
 import { freePort, waitForPort } from "../common/loopbackPorts.js";
+import { Prng } from "../common/prng.js";
 import { type Lease, PROTOCOL_VERSION, type Snapshot, topicFor } from "../protocol/index.js";
 
 export interface CrashOptions {
@@ -40,18 +41,6 @@ export interface RoundResult {
   /** Acknowledged but missing: must be 0. */
   lost: string[];
   integrity: string;
-}
-
-/** mulberry32: a small seeded PRNG, so a failing round can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function crashSnapshot(gatewayId: string): Snapshot {
@@ -147,7 +136,9 @@ async function publishUntilClosed(
 }
 
 export async function runCrashRounds(options: CrashOptions): Promise<RoundResult[]> {
-  const random = seededRandom(options.seed);
+  // Seeded, so a failing round can be replayed with its seed.
+  const prng = new Prng(options.seed);
+  const random = () => prng.next();
   const db = join(options.dir, "crash.db");
   const results: RoundResult[] = [];
   for (let round = 0; round < options.rounds; round++) {

@@ -3,18 +3,7 @@
  * give the same bytes, written with iw 6.9's printf formats and label order (station.c), so the
  * fixture file fixtures/iw-station-dump/generated-250.txt can be checked against it.
  */
-
-/** mulberry32: a tiny seeded PRNG, good enough to vary test data reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Prng } from "../../../common/prng.js";
 
 /** Rates as parse_bitrate prints them, from 11a/g legacy to HE 160 MHz. */
 const RATES = [
@@ -39,7 +28,8 @@ export interface GenerateOptions {
 
 export function generateStationDump(count: number, options: GenerateOptions = {}): string {
   const ifName = options.interface ?? "phy1-ap0";
-  const random = prng(options.seed ?? 250);
+  const prng = new Prng(options.seed ?? 250);
+  const random = () => prng.next();
   const nowMs = options.nowMs ?? 1_732_357_812_345;
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;
