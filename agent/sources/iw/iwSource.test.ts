@@ -27,16 +27,19 @@ function fakeContext(answers: Record<string, CommandResult>): SourceContext & { 
 
 const ok = (stdout: string): CommandResult => ({ status: "ok", stdout });
 
+/** What an OpenWrt 23.05 router with an ath10k and an ath9k radio prints (three interfaces). */
+const openWrtAnswers = (): Record<string, CommandResult> => ({
+  "iw dev": ok(fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt")),
+  "iw dev phy1-ap1 station dump": ok(""),
+  "iw dev phy1-ap0 station dump": ok(fixture("iw-station-dump/ath9k-2ghz-ht-iw5.19.txt")),
+  "iw dev phy0-ap0 station dump": ok(fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt")),
+  "iw dev phy1-ap1 survey dump": ok(fixture("iw-survey-dump/ath9k-2ghz-ext-busy.txt")),
+  "iw dev phy0-ap0 survey dump": ok(fixture("iw-survey-dump/ath10k-5ghz-acs.txt")),
+});
+
 describe("iw source", () => {
   it("collects radios and stations and merges the in-use survey into each radio of the phy", async () => {
-    const ctx = fakeContext({
-      "iw dev": ok(fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt")),
-      "iw dev phy1-ap1 station dump": ok(""),
-      "iw dev phy1-ap0 station dump": ok(fixture("iw-station-dump/ath9k-2ghz-ht-iw5.19.txt")),
-      "iw dev phy0-ap0 station dump": ok(fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt")),
-      "iw dev phy1-ap1 survey dump": ok(fixture("iw-survey-dump/ath9k-2ghz-ext-busy.txt")),
-      "iw dev phy0-ap0 survey dump": ok(fixture("iw-survey-dump/ath10k-5ghz-acs.txt")),
-    });
+    const ctx = fakeContext(openWrtAnswers());
     const outcome = await createIwSource().collect(ctx);
     if (outcome.status !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
     expect(outcome.skipped).toEqual([]);
@@ -313,18 +316,9 @@ describe("iw source: remembered iw dev and surveys", () => {
 });
 
 describe("iw source: the change check's probe", () => {
-  const answers = (): Record<string, CommandResult> => ({
-    "iw dev": ok(fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt")),
-    "iw dev phy1-ap1 station dump": ok(""),
-    "iw dev phy1-ap0 station dump": ok(fixture("iw-station-dump/ath9k-2ghz-ht-iw5.19.txt")),
-    "iw dev phy0-ap0 station dump": ok(fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt")),
-    "iw dev phy1-ap1 survey dump": ok(fixture("iw-survey-dump/ath9k-2ghz-ext-busy.txt")),
-    "iw dev phy0-ap0 survey dump": ok(fixture("iw-survey-dump/ath10k-5ghz-acs.txt")),
-  });
-
   it("names the stations collect() reports, running only the station dumps and a stale iw dev", async () => {
     const source = createIwSource();
-    const ctx = fakeContext(answers());
+    const ctx = fakeContext(openWrtAnswers());
     const outcome = await source.collect(ctx);
     if (outcome.status !== "ok") throw new Error("expected ok");
     ctx.calls.length = 0;
@@ -343,7 +337,7 @@ describe("iw source: the change check's probe", () => {
 
   it("lists iw dev afresh when a station is on an interface the remembered list lacks", async () => {
     const source = createIwSource();
-    const table = answers();
+    const table = openWrtAnswers();
     const ctx = fakeContext(table);
     await source.collect(ctx);
     table["iw dev phy0-ap0 station dump"] = ok(
@@ -358,7 +352,7 @@ describe("iw source: the change check's probe", () => {
   it("gives nothing when iw is missing or a dump fails, so the check sees a change", async () => {
     const missing = fakeContext({ "iw dev": { status: "absent", reason: "iw is not installed" } });
     expect(await createIwSource().probe?.(missing)).toEqual({});
-    const table = answers();
+    const table = openWrtAnswers();
     table["iw dev phy0-ap0 station dump"] = { status: "error", error: "iw timed out after 5000 ms" };
     const probed = await createIwSource().probe?.(fakeContext(table));
     expect(probed?.stations?.map((s) => s.interface)).toEqual(Array(4).fill("phy1-ap0"));
