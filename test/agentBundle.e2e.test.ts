@@ -9,11 +9,11 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { join } from "node:path";
-import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
+import type { Server as TlsServer } from "node:tls";
 import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_ENV, DEPLOY_NODE_FLAGS } from "../bench/deployNodeFlags.js";
-import { makeTestCerts, requireTool } from "./collectorHelpers.js";
+import { listenMutualTls, makeTestCerts, requireTool } from "./collectorHelpers.js";
 import { type CliResult, tempDir } from "./helpers.js";
 
 const REPO = join(import.meta.dirname, "..");
@@ -71,17 +71,7 @@ describe("the single-file gateway agent", () => {
     await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
     if (hasOpenssl) {
       const certs = makeTestCerts(dir.path);
-      tls = createTlsServer(
-        {
-          cert: readFileSync(certs.serverCert),
-          key: readFileSync(certs.serverKey),
-          ca: readFileSync(certs.ca),
-          requestCert: true,
-          rejectUnauthorized: true,
-        },
-        (socket) => broker.handle(socket),
-      );
-      await new Promise<void>((resolve) => tls?.listen(0, "127.0.0.1", resolve));
+      tls = await listenMutualTls(certs, (socket) => broker.handle(socket));
     }
   }, 60_000);
 

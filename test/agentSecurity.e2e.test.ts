@@ -5,16 +5,16 @@
  * file; the password appears in no log line even at debug level; a broker whose certificate the
  * configured CA did not sign is refused.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer, type Server, type TLSSocket } from "node:tls";
+import type { Server, TLSSocket } from "node:tls";
 import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "../agent/agent.js";
 import { resolveConfig } from "../agent/config/resolveConfig.js";
 import { SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
-import { makeTestCerts, requireTool, type TestCerts } from "./collectorHelpers.js";
+import { listenMutualTls, makeTestCerts, requireTool, type TestCerts } from "./collectorHelpers.js";
 import { capturingLogger, requireBuiltCli, runCli, tempDir, waitFor } from "./helpers.js";
 
 const hasOpenssl = requireTool("openssl");
@@ -53,17 +53,7 @@ describe.skipIf(!hasOpenssl)("agent over mqtts:// with a client certificate and 
     broker.on("publish", (packet, client) => {
       if (client) published.push(packet.topic);
     });
-    server = createServer(
-      {
-        cert: readFileSync(certs.serverCert),
-        key: readFileSync(certs.serverKey),
-        ca: readFileSync(certs.ca),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-      (socket) => broker.handle(socket),
-    );
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    server = await listenMutualTls(certs, (socket) => broker.handle(socket));
     port = (server.address() as { port: number }).port;
   });
 

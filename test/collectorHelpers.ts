@@ -4,8 +4,10 @@
  * and a real Mosquitto on an ephemeral loopback port.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { connect, type IClientOptions } from "mqtt";
 import { describe, it } from "vitest";
 import { freePort, waitForPort } from "../common/loopbackPorts.js";
@@ -38,6 +40,28 @@ export interface TestCerts {
   clientKey: string;
   /** A CA that signed nothing here: trusting it must fail. */
   otherCa: string;
+}
+
+/**
+ * An mqtts:// listener on a loopback port that requires a client certificate from the test CA,
+ * handing each connection to `handle` (a broker's): what a provider's broker with mTLS looks like.
+ */
+export async function listenMutualTls(
+  certs: TestCerts,
+  handle: (socket: Duplex) => void,
+): Promise<TlsServer> {
+  const server = createTlsServer(
+    {
+      cert: readFileSync(certs.serverCert),
+      key: readFileSync(certs.serverKey),
+      ca: readFileSync(certs.ca),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    handle,
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
 }
 
 /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, via the openssl CLI. */
