@@ -32,9 +32,11 @@ function isGzip(payload: Uint8Array): boolean {
 /** A payload's JSON text; a compressed one is inflated to at most MAX_JSON_BYTES. Never throws. */
 export function decodePayload(payload: Uint8Array | string): DecodedPayload {
   if (typeof payload === "string") return { ok: true, json: payload };
-  if (!isGzip(payload)) return { ok: true, json: Buffer.from(payload).toString("utf8") };
+  // A view of the bytes, not a copy: this is on every message's way into the collector.
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (!isGzip(bytes)) return { ok: true, json: bytes.toString("utf8") };
   try {
-    return { ok: true, json: gunzipSync(payload, { maxOutputLength: MAX_JSON_BYTES }).toString("utf8") };
+    return { ok: true, json: gunzipSync(bytes, { maxOutputLength: MAX_JSON_BYTES }).toString("utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ERR_BUFFER_TOO_LARGE") {
