@@ -9,9 +9,14 @@ import { parseBrokerUrl } from "../common/brokerUrl.js";
 import { createLogger } from "../common/logger.js";
 import { FleetAgents } from "../simulator/fleetAgents.js";
 import {
+  DEFAULT_DHCP_LIMIT,
+  DEFAULT_DHCP_START,
+  dhcpPoolProblem,
   LEASE_FORMATS,
   type LeaseFormat,
   loadScenario,
+  MAX_DHCP_END,
+  MIN_DHCP_START,
   type Scenario,
   ScenarioError,
   SimulatedFleet,
@@ -41,6 +46,8 @@ interface SimulatorFlags {
   snmpPrivKey?: string;
   leaseFormat?: LeaseFormat;
   leaseSeconds?: number;
+  dhcpStart?: number;
+  dhcpLimit?: number;
   startClock?: number;
   tickMs: number;
 }
@@ -147,6 +154,16 @@ export function simulatorCommand(): Command {
       wholeNumber("--lease-seconds", 120, 31_536_000, "3600"),
     )
     .option(
+      "--dhcp-start <n>",
+      "first address of the DHCP pool, the last octet in the LAN's /24, as OpenWrt's `start` (default 100)",
+      wholeNumber("--dhcp-start", MIN_DHCP_START, MAX_DHCP_END, "2"),
+    )
+    .option(
+      "--dhcp-limit <n>",
+      "addresses in the DHCP pool, as OpenWrt's `limit` (default 150); devices beyond it get no lease",
+      wholeNumber("--dhcp-limit", 1, MAX_DHCP_END - MIN_DHCP_START + 1, "253"),
+    )
+    .option(
       "--start-clock <when>",
       "gateway clock at start and after reboots: 1970 (no RTC, NTP fixes it 45 s after boot), now, an ISO date or epoch ms",
       parseStartClock,
@@ -205,6 +222,11 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
       return;
     }
   }
+  const pool = dhcpPoolProblem(
+    flags.dhcpStart ?? scenario?.gateway?.dhcpStart ?? DEFAULT_DHCP_START,
+    flags.dhcpLimit ?? scenario?.gateway?.dhcpLimit ?? DEFAULT_DHCP_LIMIT,
+  );
+  if (pool) command.error(`error: --dhcp-start, --dhcp-limit: ${pool}`);
   let snmp: SnmpAgentOptions | undefined;
   if (flags.snmpPort !== undefined) {
     if (flags.snmpPort + flags.gateways - 1 > 65535) {
@@ -238,6 +260,8 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
     ...(scenario ? { scenario } : {}),
     ...(flags.leaseFormat ? { leaseFormat: flags.leaseFormat } : {}),
     ...(flags.leaseSeconds !== undefined ? { leaseSeconds: flags.leaseSeconds } : {}),
+    ...(flags.dhcpStart !== undefined ? { dhcpStart: flags.dhcpStart } : {}),
+    ...(flags.dhcpLimit !== undefined ? { dhcpLimit: flags.dhcpLimit } : {}),
     ...(flags.startClock !== undefined ? { startClock: flags.startClock } : {}),
     ...(snmp ? { snmp } : {}),
   });

@@ -12,9 +12,31 @@ import type { JournalEntry, ServerLease, SimDevice } from "./types.js";
 /** ISC dhcpd rewrites (compacts) its lease file hourly; Kea's lease file cleanup runs at the same pace. */
 export const COMPACT_INTERVAL_MS = 3_600_000;
 
-/** dnsmasq's OpenWrt default pool: .100 to .249. */
-const POOL_START = 100;
-const POOL_SIZE = 150;
+/** OpenWrt's default pool (`/etc/config/dhcp`: `option start 100`, `option limit 150`): .100 to .249. */
+export const DEFAULT_DHCP_START = 100;
+export const DEFAULT_DHCP_LIMIT = 150;
+
+/** The LAN is a /24 with the gateway at .1: a pool fits between .2 and .254. */
+export const MIN_DHCP_START = 2;
+export const MAX_DHCP_END = 254;
+
+/** The largest pool, .2 to .254, as options: for a household with as many leases as devices. */
+export const WHOLE_LAN_POOL = {
+  dhcpStart: MIN_DHCP_START,
+  dhcpLimit: MAX_DHCP_END - MIN_DHCP_START + 1,
+} as const;
+
+/** Why a pool (OpenWrt's `start` and `limit`) does not fit the LAN's /24, or null when it does. */
+export function dhcpPoolProblem(start: number, limit: number): string | null {
+  if (!Number.isInteger(start) || start < MIN_DHCP_START || start > MAX_DHCP_END)
+    return `the DHCP pool start ${start} is not a host from .${MIN_DHCP_START} to .${MAX_DHCP_END} (the gateway is .1)`;
+  if (!Number.isInteger(limit) || limit < 1)
+    return `the DHCP pool limit ${limit} is not a positive whole number`;
+  const end = start + limit - 1;
+  if (end > MAX_DHCP_END)
+    return `the DHCP pool .${start} to .${end} goes past .${MAX_DHCP_END}, the /24's last host: lower its start or limit`;
+  return null;
+}
 
 export type ExpireReason = "expired" | "clock-jump" | "boot";
 
@@ -24,6 +46,9 @@ export interface DhcpHost {
   readonly leaseSeconds: number;
   /** The LAN's /24 without its last octet, e.g. `192.168.1`. */
   readonly subnet: string;
+  /** The pool's first address (last octet) and its size, as OpenWrt's `start` and `limit`. */
+  readonly poolStart: number;
+  readonly poolSize: number;
   /** Every device of the household: a present device answers the server's ping for its address. */
   readonly devices: readonly SimDevice[];
   /** Simulated ms since the start of the run. */
@@ -57,16 +82,22 @@ export class DhcpServer {
     return undefined;
   }
 
-  /** The server's side of REQUEST at simulated time `at`: extend the lease of this MAC or create one. */
-  grant(dev: SimDevice, at: number): ServerLease {
+  /**
+   * The server's side of REQUEST at simulated time `at`: extend the lease of this MAC or create
+   * one. Null when the MAC has no lease and every pool address is leased or answers a ping:
+   * dnsmasq then logs `no address available` and does not answer the client at all.
+   */
+  grant(dev: SimDevice, at: number): ServerLease | null {
     const host = this.host;
     const clockSec = Math.floor(host.clockMs(at) / 1000);
     let lease = this.leaseByMac(dev.mac);
     if (!lease) {
+      const ip = this.allocate(dev);
+      if (ip === null) return null;
       lease = {
         id: this.nextLeaseId++,
         mac: dev.mac,
-        ip: this.allocate(dev),
+        ip,
         hostname: dev.profile.hostname,
         clientId: dev.clientId,
         vendorClass: dev.profile.vendorClass,
@@ -135,19 +166,19 @@ export class DhcpServer {
     this.version++;
   }
 
-  /** dnsmasq hashes the MAC to a start address and probes upwards; a client's previous address wins if free. */
-  private allocate(dev: SimDevice): string {
-    const subnet = this.host.subnet;
+  /**
+   * dnsmasq hashes the MAC to a start address and probes upwards; a client's previous address
+   * wins if free. Null when the pool is exhausted: dnsmasq never takes a live lease away.
+   */
+  private allocate(dev: SimDevice): string | null {
+    const { subnet, poolStart, poolSize } = this.host;
     if (dev.ip && !this.ipInUse(dev.ip, dev)) return dev.ip;
-    const start = hashString(dev.mac) % POOL_SIZE;
-    for (let i = 0; i < POOL_SIZE; i++) {
-      const ip = `${subnet}.${POOL_START + ((start + i) % POOL_SIZE)}`;
+    const start = hashString(dev.mac) % poolSize;
+    for (let i = 0; i < poolSize; i++) {
+      const ip = `${subnet}.${poolStart + ((start + i) % poolSize)}`;
       if (!this.ipInUse(ip, dev)) return ip;
     }
-    // Pool exhausted: the oldest lease gives its address up.
-    const oldest = this.leases[this.leases.length - 1];
-    if (oldest) this.remove(oldest);
-    return oldest?.ip ?? `${subnet}.${POOL_START}`;
+    return null;
   }
 
   /** Leased, or answering the ping dnsmasq sends before offering an address. */

@@ -279,6 +279,86 @@ describe("32-bit counters", () => {
   });
 });
 
+describe("DHCP pool", () => {
+  /** The lease file's addresses by MAC, and the IPv4 neighbours' MACs. */
+  function leasesAndArp(gw: SimulatedGateway): { leases: Map<string, string>; arpMacs: string[] } {
+    const leases = new Map(
+      parseDnsmasqLeases(readGatewayFile(gw, "tmp/dhcp.leases")).records.map((l) => [l.mac ?? "", l.ip]),
+    );
+    const arpMacs = readGatewayFile(gw, "proc/net/arp")
+      .split("\n")
+      .slice(1)
+      .filter((line) => line.trim() !== "")
+      .map((line) => line.trim().split(/\s+/)[3] as string);
+    return { leases, arpMacs };
+  }
+
+  it("gives a client no lease while the pool is full, as dnsmasq, and a lease once an address is free", async () => {
+    const { gw, events } = manualGateway({
+      root: root(),
+      scenario: scenario({
+        gateway: { dhcpStart: 10, dhcpLimit: 2 },
+        devices: [
+          { id: "a", kind: "laptop", band: "5ghz" },
+          { id: "b", kind: "laptop", band: "5ghz" },
+          { id: "c", kind: "laptop", band: "5ghz" },
+        ],
+        timeline: [
+          { at: 10, type: "join", device: "a" },
+          { at: 20, type: "join", device: "b" },
+          { at: 30, type: "join", device: "c" },
+          { at: 40, type: "leave", device: "a", release: true },
+        ],
+      }),
+    });
+    await gw.start();
+    gw.advance(35_000);
+    const joins = events.filter((e) => e.type === "join");
+    expect(joins.map((e) => e.ip)).toEqual([
+      expect.stringMatching(/\.1[01]$/),
+      expect.stringMatching(/\.1[01]$/),
+      null,
+    ]);
+    const c = joins[2] as Extract<SimEvent, { type: "join" }>;
+    expect(c.expiresAt).toBeNull();
+    let { leases, arpMacs } = leasesAndArp(gw);
+    // Nobody lost their lease to the newcomer, and the newcomer has no IPv4 neighbour entry.
+    expect([...leases.keys()].sort()).toEqual([joins[0]?.mac, joins[1]?.mac].sort());
+    expect(new Set(leases.values()).size).toBe(2);
+    expect(arpMacs).not.toContain(c.mac);
+    // Still present on its radio.
+    expect(readGatewayFile(gw, ".sim/iw-phy1-ap0-station-dump.txt")).toContain(`Station ${c.mac}`);
+
+    // a releases at 40 s; c asks again a minute after it was refused and gets a's address.
+    gw.advance(60_000);
+    const renewed = events.find((e) => e.type === "renew" && e.device === "c");
+    expect(renewed).toMatchObject({ t: 90_000, ip: joins[0]?.ip, recreated: true });
+    ({ leases, arpMacs } = leasesAndArp(gw));
+    expect(leases.get(c.mac)).toBe(joins[0]?.ip);
+    expect(arpMacs).toContain(c.mac);
+    await gw.stop();
+  });
+
+  it("never gives one address to two devices in a household far larger than the pool", () => {
+    const { gw, events } = manualGateway({ seed: 5, devices: 300 });
+    for (let minute = 0; minute < 120; minute++) {
+      gw.advance(60_000);
+      expect(gw.leases.length).toBeLessThanOrEqual(150);
+      // Every device using an address holds the lease for it, so no address is used twice.
+      const leaseOf = new Map(gw.leases.map((l) => [l.ip, l.mac]));
+      const using = gw.devices.filter((d) => d.state === "connected" && d.ip !== null);
+      for (const d of using) expect(leaseOf.get(d.ip as string)).toBe(d.mac);
+    }
+    expect(events.some((e) => e.type === "join" && e.ip === null)).toBe(true);
+  });
+
+  it("refuses a pool that does not fit the /24", () => {
+    expect(() => manualGateway({ dhcpStart: 200, dhcpLimit: 100 })).toThrow(
+      /the DHCP pool \.200 to \.299 goes past \.254/,
+    );
+  });
+});
+
 describe("clock", () => {
   it("writes lease expiry on a 1970 clock until NTP syncs, then leases written before the jump expire", async () => {
     const { gw, events } = manualGateway({

@@ -1,5 +1,13 @@
 /** The router simulator's programmatic API (see simulator/README.md). */
 export { BANDS, type Band, DEVICE_KINDS, type DeviceKind } from "./catalog.js";
+export {
+  DEFAULT_DHCP_LIMIT,
+  DEFAULT_DHCP_START,
+  dhcpPoolProblem,
+  MAX_DHCP_END,
+  MIN_DHCP_START,
+  WHOLE_LAN_POOL,
+} from "./dhcpServer.js";
 export { type FleetOptions, gatewayIdFor, SimulatedFleet } from "./fleet.js";
 export { LEASE_FILE_PATHS, SimulatedGateway, type SimulatedGatewayOptions } from "./gateway.js";
 export type {

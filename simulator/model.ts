@@ -12,7 +12,13 @@
 import { sitePrefix, wanIpv6 } from "./addressing.js";
 import { type Band, clientIdFor, randomMac } from "./catalog.js";
 import type { Counter } from "./counter.js";
-import { COMPACT_INTERVAL_MS, DhcpServer } from "./dhcpServer.js";
+import {
+  COMPACT_INTERVAL_MS,
+  DEFAULT_DHCP_LIMIT,
+  DEFAULT_DHCP_START,
+  DhcpServer,
+  dhcpPoolProblem,
+} from "./dhcpServer.js";
 import { flavourTools } from "./flavour.js";
 import { buildHardware } from "./hardware.js";
 import { ACTIVITY_MEAN_MS, createDevices, PRESENCE_MEAN_MS, pickActivity } from "./household.js";
@@ -58,6 +64,12 @@ const JOIN_ON_24_SHARE = 0.15;
 /** Mean time on the home band before roaming, and away from it before roaming back. */
 const ROAM_AWAY_MEAN_MS = 45 * 60_000;
 const ROAM_BACK_MEAN_MS = 6 * 60_000;
+
+/**
+ * A client that got no answer to DISCOVER (the pool was full) asks again: BusyBox udhcpc after
+ * 20 s (`-A`), Android's DhcpClient backing off to 64 s; a minute in between.
+ */
+const DHCP_RETRY_MS = 60_000;
 
 const SUBNETS = ["192.168.1", "192.168.0", "10.0.0", "192.168.178", "192.168.8"];
 
@@ -176,10 +188,16 @@ export class GatewayModel {
       this.scenario?.devices,
     );
     for (const dev of this.devices) this.byId.set(dev.id, dev);
+    const poolStart = options.dhcpStart ?? sg.dhcpStart ?? DEFAULT_DHCP_START;
+    const poolSize = options.dhcpLimit ?? sg.dhcpLimit ?? DEFAULT_DHCP_LIMIT;
+    const poolProblem = dhcpPoolProblem(poolStart, poolSize);
+    if (poolProblem) throw new Error(poolProblem);
     this.dhcp = new DhcpServer({
       format: this.leaseFormat,
       leaseSeconds: this.leaseSeconds,
       subnet: this.subnet,
+      poolStart,
+      poolSize,
       devices: this.devices,
       now: () => this.t,
       clockMs: (at) => this.clockMs(at),
@@ -509,8 +527,9 @@ export class GatewayModel {
     dev.connectedAt = connectedAt;
     const grantAt = this.t - (history?.leaseAgo ?? 0);
     const lease = this.dhcp.grant(dev, grantAt);
-    dev.ip = lease.ip;
-    this.queue.push(grantAt + (this.leaseSeconds * 1000) / 2, "renew", dev.index, dev.gen);
+    dev.ip = lease?.ip ?? null;
+    if (lease) this.queue.push(grantAt + (this.leaseSeconds * 1000) / 2, "renew", dev.index, dev.gen);
+    else this.queue.push(this.t + DHCP_RETRY_MS, "renew", dev.index, dev.gen);
     // A new association starts its counters at zero; a history fills them as if traffic had flowed.
     resetCounters(dev, connectedAt);
     if (dev.scriptedRates) this.setRates(dev, dev.scriptedRates[0], dev.scriptedRates[1], false, connectedAt);
@@ -527,7 +546,7 @@ export class GatewayModel {
         hostname: dev.profile.hostname,
         interface: ifname,
         band: chosen,
-        expiresAt: lease.expiresSec * 1000,
+        expiresAt: lease ? lease.expiresSec * 1000 : null,
       };
       if (initial) event.initial = true;
       if (rejoin) event.rejoin = true;
@@ -538,10 +557,17 @@ export class GatewayModel {
     this.scheduleRoam(dev);
   }
 
+  /** Renewal at half the lease time, or for a device without a lease its next DISCOVER. */
   private renew(dev: SimDevice): void {
     if (dev.state !== "connected") return;
     const existed = this.dhcp.leaseByMac(dev.mac) !== undefined;
     const lease = this.dhcp.grant(dev, this.t);
+    if (!lease) {
+      // Still no free address: nothing changes on the gateway, the client asks again later.
+      dev.ip = null;
+      this.queue.push(this.t + DHCP_RETRY_MS, "renew", dev.index, dev.gen);
+      return;
+    }
     dev.ip = lease.ip;
     this.queue.push(this.t + (this.leaseSeconds * 1000) / 2, "renew", dev.index, dev.gen);
     if (this.listeners.length > 0) {

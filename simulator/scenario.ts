@@ -5,6 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { BANDS, type Band, DEVICE_KINDS, type DeviceKind } from "./catalog.js";
+import {
+  DEFAULT_DHCP_LIMIT,
+  DEFAULT_DHCP_START,
+  dhcpPoolProblem,
+  MAX_DHCP_END,
+  MIN_DHCP_START,
+} from "./dhcpServer.js";
 
 export const LEASE_FORMATS = ["dnsmasq", "isc-dhcpd", "kea"] as const;
 export type LeaseFormat = (typeof LEASE_FORMATS)[number];
@@ -15,6 +22,9 @@ export type IwVersion = (typeof IW_VERSIONS)[number];
 
 export interface ScenarioGateway {
   leaseSeconds?: number;
+  /** The DHCP pool's first address (last octet) and size, as OpenWrt's `start` and `limit`. */
+  dhcpStart?: number;
+  dhcpLimit?: number;
   leaseFormat?: LeaseFormat;
   /** True when the lease file survives a reboot (on flash), false for tmpfs. */
   leaseFileOnFlash?: boolean;
@@ -157,6 +167,8 @@ function checkGateway(v: Checker, raw: unknown): ScenarioGateway | undefined {
   }
   v.keys(raw, "gateway", [
     "leaseSeconds",
+    "dhcpStart",
+    "dhcpLimit",
     "leaseFormat",
     "leaseFileOnFlash",
     "startClock",
@@ -169,6 +181,12 @@ function checkGateway(v: Checker, raw: unknown): ScenarioGateway | undefined {
   // dnsmasq refuses leases shorter than 2 minutes.
   if (raw.leaseSeconds !== undefined)
     g.leaseSeconds = v.int(raw.leaseSeconds, "gateway.leaseSeconds", 120, 365 * 86400);
+  if (raw.dhcpStart !== undefined)
+    g.dhcpStart = v.int(raw.dhcpStart, "gateway.dhcpStart", MIN_DHCP_START, MAX_DHCP_END);
+  if (raw.dhcpLimit !== undefined)
+    g.dhcpLimit = v.int(raw.dhcpLimit, "gateway.dhcpLimit", 1, MAX_DHCP_END - MIN_DHCP_START + 1);
+  const pool = dhcpPoolProblem(g.dhcpStart ?? DEFAULT_DHCP_START, g.dhcpLimit ?? DEFAULT_DHCP_LIMIT);
+  if (pool) v.problems.push(`gateway.dhcpStart, gateway.dhcpLimit: ${pool}`);
   if (raw.leaseFormat !== undefined)
     g.leaseFormat = v.oneOf(raw.leaseFormat, "gateway.leaseFormat", LEASE_FORMATS);
   if (raw.leaseFileOnFlash !== undefined)

@@ -47,6 +47,12 @@ describe("leaseline simulator options", () => {
     [["--lease-format", "udhcpd"], /Allowed choices are dnsmasq, isc-dhcpd, kea/],
     [["--lease-seconds", "60"], /--lease-seconds takes a whole number from 120/],
     [["--start-clock", "yesterday"], /--start-clock takes 1970, now, an ISO date/],
+    [["--dhcp-start", "1"], /--dhcp-start takes a whole number from 2 to 254/],
+    [["--dhcp-limit", "0"], /--dhcp-limit takes a whole number from 1 to 253/],
+    [
+      ["--dhcp-start", "200", "--dhcp-limit", "100"],
+      /--dhcp-start, --dhcp-limit: the DHCP pool \.200 to \.299 goes past \.254/,
+    ],
   ])("rejects %j naming the flag and the fix", async (extra, message) => {
     const { err, error } = await run(["--root", root(), ...extra]);
     expect(error?.exitCode).toBe(1);

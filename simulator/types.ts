@@ -13,6 +13,13 @@ export interface GatewayModelOptions {
   devices?: number;
   /** DHCP lease time; default 600 s (short, so renewals and expiry show within minutes). */
   leaseSeconds?: number;
+  /**
+   * The DHCP pool as OpenWrt's `/etc/config/dhcp` sets it: its first address (last octet of the
+   * LAN's /24) and how many addresses it has; default 100 and 150 (.100 to .249). Devices beyond
+   * the pool get no lease and ask again every minute.
+   */
+  dhcpStart?: number;
+  dhcpLimit?: number;
   leaseFormat?: LeaseFormat;
   /** Real-world time at the start of the run, ms since epoch; NTP syncs to it. Default: now. */
   startTime?: number;
@@ -149,8 +156,11 @@ export type SimEvent =
       hostname: string | null;
       interface: string;
       band: Band;
-      /** Gateway clock ms when the lease expires. */
-      expiresAt: number;
+      /**
+       * Gateway clock ms when the lease expires; null when the pool had no free address: the
+       * device is on the network without an IPv4 address (`ip` null) and asks again every minute.
+       */
+      expiresAt: number | null;
       /** Present at the start of the run. */
       initial?: true;
       /** Back after the gateway rebooted. */
