@@ -38,7 +38,8 @@ import type { CommandResult } from "../agent/sources/runCommand.js";
 import { liveRunnerPids } from "../agent/sources/runner/liveRunners.js";
 import type { Source, SourceContext } from "../agent/sources/source.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
-import { SimulatedGateway, WHOLE_LAN_POOL } from "../simulator/index.js";
+import { SimulatedGateway } from "../simulator/index.js";
+import { benchHousehold } from "./benchHousehold.js";
 import { DEPLOY_NODE_FLAGS } from "./deployNodeFlags.js";
 
 const WARMUP = 5;
@@ -183,14 +184,7 @@ async function measure(
   sourceList: string,
 ): Promise<void> {
   const dir = mkdtempSync(join(filesBase(), "leaseline-bench-agent-"));
-  const gateway = new SimulatedGateway({
-    root: dir,
-    gatewayId: GATEWAY,
-    devices,
-    seed: 7,
-    ...WHOLE_LAN_POOL,
-    realtime: false,
-  });
+  const gateway = new SimulatedGateway({ ...benchHousehold(dir, GATEWAY, devices), realtime: false });
   try {
     await gateway.start();
     gateway.advance(10 * 60_000); // let the household arrive

@@ -24,7 +24,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { childPids } from "../agent/sources/runner/childProcesses.js";
 import { startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
-import { SimulatedGateway, WHOLE_LAN_POOL } from "../simulator/index.js";
+import { SimulatedGateway } from "../simulator/index.js";
+import { benchHousehold } from "./benchHousehold.js";
 import { DEPLOY_ENV, DEPLOY_NODE_FLAGS, DEPLOY_NODE_FLAGS_WITHOUT_LITE_MODE } from "./deployNodeFlags.js";
 
 const TARGET_MB = 60;
@@ -108,14 +109,7 @@ async function run(
     listen: "mqtt://127.0.0.1:0",
     log,
   });
-  const gateway = new SimulatedGateway({
-    root: dir,
-    gatewayId: GATEWAY,
-    devices,
-    speed: SPEED,
-    seed: 7,
-    ...WHOLE_LAN_POOL,
-  });
+  const gateway = new SimulatedGateway({ ...benchHousehold(dir, GATEWAY, devices), speed: SPEED });
   await gateway.start();
   const bundle = join(import.meta.dirname, "../leaseline-agent.mjs");
   const entry = existsSync(bundle) ? bundle : join(import.meta.dirname, "../agent/main.js");

@@ -13,7 +13,8 @@ import { resolveConfig } from "../agent/config/resolveConfig.js";
 import { createAgent } from "../cli/agentCommand.js";
 import { silentLogger } from "../common/logger.js";
 import { decodePayload, encodePayload, MAX_PAYLOAD_BYTES } from "../protocol/index.js";
-import { SimulatedGateway, WHOLE_LAN_POOL } from "../simulator/index.js";
+import { SimulatedGateway } from "../simulator/index.js";
+import { benchHousehold } from "./benchHousehold.js";
 
 const RUNS = 50;
 const GATEWAY = "gw-payload";
@@ -29,14 +30,7 @@ function cpuMs(run: () => unknown): number {
 
 async function measure(devices: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "leaseline-bench-payload-"));
-  const gateway = new SimulatedGateway({
-    root: dir,
-    gatewayId: GATEWAY,
-    devices,
-    seed: 7,
-    ...WHOLE_LAN_POOL,
-    realtime: false,
-  });
+  const gateway = new SimulatedGateway({ ...benchHousehold(dir, GATEWAY, devices), realtime: false });
   try {
     await gateway.start();
     gateway.advance(10 * 60_000);
