@@ -326,6 +326,8 @@ describe("DHCP pool", () => {
     expect([...leases.keys()].sort()).toEqual([joins[0]?.mac, joins[1]?.mac].sort());
     expect(new Set(leases.values()).size).toBe(2);
     expect(arpMacs).not.toContain(c.mac);
+    // IPv6 needs no lease: its link-local address is a neighbour all the same.
+    expect(readGatewayFile(gw, ".sim/ip-6-neigh.txt")).toContain(`lladdr ${c.mac}`);
     // Still present on its radio.
     expect(readGatewayFile(gw, ".sim/iw-phy1-ap0-station-dump.txt")).toContain(`Station ${c.mac}`);
 

@@ -140,9 +140,10 @@ export function neighborEntries(model: GatewayModel, t = model.t): NeighborEntry
   });
   for (const dev of model.devices) {
     const state = neighState(dev, t);
-    if (!state || !dev.ip) continue;
+    if (!state) continue;
     const mac = state === "failed" ? null : dev.mac;
-    v4.push({ ip: dev.ip, family: "ipv4", mac, interface: "br-lan", state, router: false });
+    // A device the DHCP pool had no address for has no IPv4 entry, but IPv6 needs no lease.
+    if (dev.ip) v4.push({ ip: dev.ip, family: "ipv4", mac, interface: "br-lan", state, router: false });
     if (!hasIpv6(dev)) continue;
     v6.push({ ip: linkLocal(dev), family: "ipv6", mac, interface: "br-lan", state, router: false });
     // Its SLAAC address too, where the LAN has a global prefix: it reaches the internet through the router.
