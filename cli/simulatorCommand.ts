@@ -11,12 +11,14 @@ import { FleetAgents } from "../simulator/fleetAgents.js";
 import {
   DEFAULT_DHCP_LIMIT,
   DEFAULT_DHCP_START,
+  DEFAULT_LAN_PREFIX,
   dhcpPoolProblem,
+  Lan,
   LEASE_FORMATS,
   type LeaseFormat,
   loadScenario,
-  MAX_DHCP_END,
   MIN_DHCP_START,
+  MIN_LAN_PREFIX,
   type Scenario,
   ScenarioError,
   SimulatedFleet,
@@ -46,6 +48,7 @@ interface SimulatorFlags {
   snmpPrivKey?: string;
   leaseFormat?: LeaseFormat;
   leaseSeconds?: number;
+  lanPrefix?: number;
   dhcpStart?: number;
   dhcpLimit?: number;
   startClock?: number;
@@ -154,14 +157,19 @@ export function simulatorCommand(): Command {
       wholeNumber("--lease-seconds", 120, 31_536_000, "3600"),
     )
     .option(
+      "--lan-prefix <n>",
+      "prefix length of the LAN, 16 to 24 (default 24; 22 holds 1,021 devices)",
+      wholeNumber("--lan-prefix", MIN_LAN_PREFIX, DEFAULT_LAN_PREFIX, "22"),
+    )
+    .option(
       "--dhcp-start <n>",
-      "first address of the DHCP pool, the last octet in the LAN's /24, as OpenWrt's `start` (default 100)",
-      wholeNumber("--dhcp-start", MIN_DHCP_START, MAX_DHCP_END, "2"),
+      "first host of the DHCP pool, counted from the network address (the gateway is 1), as OpenWrt's `start` (default 100)",
+      wholeNumber("--dhcp-start", MIN_DHCP_START, 65534, "2"),
     )
     .option(
       "--dhcp-limit <n>",
       "addresses in the DHCP pool, as OpenWrt's `limit` (default 150); devices beyond it get no lease",
-      wholeNumber("--dhcp-limit", 1, MAX_DHCP_END - MIN_DHCP_START + 1, "253"),
+      wholeNumber("--dhcp-limit", 1, 65533, "253"),
     )
     .option(
       "--start-clock <when>",
@@ -222,11 +230,13 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
       return;
     }
   }
+  const lan = new Lan("10.0.0", flags.lanPrefix ?? scenario?.gateway?.lanPrefix ?? DEFAULT_LAN_PREFIX);
   const pool = dhcpPoolProblem(
     flags.dhcpStart ?? scenario?.gateway?.dhcpStart ?? DEFAULT_DHCP_START,
     flags.dhcpLimit ?? scenario?.gateway?.dhcpLimit ?? DEFAULT_DHCP_LIMIT,
+    lan.lastHost,
   );
-  if (pool) command.error(`error: --dhcp-start, --dhcp-limit: ${pool}`);
+  if (pool) command.error(`error: --lan-prefix, --dhcp-start, --dhcp-limit: ${pool}`);
   let snmp: SnmpAgentOptions | undefined;
   if (flags.snmpPort !== undefined) {
     if (flags.snmpPort + flags.gateways - 1 > 65535) {
@@ -260,6 +270,7 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
     ...(scenario ? { scenario } : {}),
     ...(flags.leaseFormat ? { leaseFormat: flags.leaseFormat } : {}),
     ...(flags.leaseSeconds !== undefined ? { leaseSeconds: flags.leaseSeconds } : {}),
+    ...(flags.lanPrefix !== undefined ? { lanPrefix: flags.lanPrefix } : {}),
     ...(flags.dhcpStart !== undefined ? { dhcpStart: flags.dhcpStart } : {}),
     ...(flags.dhcpLimit !== undefined ? { dhcpLimit: flags.dhcpLimit } : {}),
     ...(flags.startClock !== undefined ? { startClock: flags.startClock } : {}),

@@ -5,6 +5,7 @@
  * decides when clients ask, and runs the timers this server asks for, so all of it stays in the
  * gateway's single time-ordered timer heap (which is what keeps a seed's run reproducible).
  */
+import type { Lan } from "./lan.js";
 import { hashString } from "./prng.js";
 import type { LeaseFormat } from "./scenario.js";
 import type { JournalEntry, ServerLease, SimDevice } from "./types.js";
@@ -12,41 +13,14 @@ import type { JournalEntry, ServerLease, SimDevice } from "./types.js";
 /** ISC dhcpd rewrites (compacts) its lease file hourly; Kea's lease file cleanup runs at the same pace. */
 export const COMPACT_INTERVAL_MS = 3_600_000;
 
-/** OpenWrt's default pool (`/etc/config/dhcp`: `option start 100`, `option limit 150`): .100 to .249. */
-export const DEFAULT_DHCP_START = 100;
-export const DEFAULT_DHCP_LIMIT = 150;
-
-/** The LAN is a /24 with the gateway at .1: a pool fits between .2 and .254. */
-export const MIN_DHCP_START = 2;
-export const MAX_DHCP_END = 254;
-
-/** The largest pool, .2 to .254, as options: for a household with as many leases as devices. */
-export const WHOLE_LAN_POOL = {
-  dhcpStart: MIN_DHCP_START,
-  dhcpLimit: MAX_DHCP_END - MIN_DHCP_START + 1,
-} as const;
-
-/** Why a pool (OpenWrt's `start` and `limit`) does not fit the LAN's /24, or null when it does. */
-export function dhcpPoolProblem(start: number, limit: number): string | null {
-  if (!Number.isInteger(start) || start < MIN_DHCP_START || start > MAX_DHCP_END)
-    return `the DHCP pool start ${start} is not a host from .${MIN_DHCP_START} to .${MAX_DHCP_END} (the gateway is .1)`;
-  if (!Number.isInteger(limit) || limit < 1)
-    return `the DHCP pool limit ${limit} is not a positive whole number`;
-  const end = start + limit - 1;
-  if (end > MAX_DHCP_END)
-    return `the DHCP pool .${start} to .${end} goes past .${MAX_DHCP_END}, the /24's last host: lower its start or limit`;
-  return null;
-}
-
 export type ExpireReason = "expired" | "clock-jump" | "boot";
 
 /** What the server needs from the gateway it runs on. */
 export interface DhcpHost {
   readonly format: LeaseFormat;
   readonly leaseSeconds: number;
-  /** The LAN's /24 without its last octet, e.g. `192.168.1`. */
-  readonly subnet: string;
-  /** The pool's first address (last octet) and its size, as OpenWrt's `start` and `limit`. */
+  readonly lan: Lan;
+  /** The pool's first host and its size, as OpenWrt's `start` and `limit` (lan.ts). */
   readonly poolStart: number;
   readonly poolSize: number;
   /** Every device of the household: a present device answers the server's ping for its address. */
@@ -171,11 +145,11 @@ export class DhcpServer {
    * wins if free. Null when the pool is exhausted: dnsmasq never takes a live lease away.
    */
   private allocate(dev: SimDevice): string | null {
-    const { subnet, poolStart, poolSize } = this.host;
+    const { lan, poolStart, poolSize } = this.host;
     if (dev.ip && !this.ipInUse(dev.ip, dev)) return dev.ip;
     const start = hashString(dev.mac) % poolSize;
     for (let i = 0; i < poolSize; i++) {
-      const ip = `${subnet}.${poolStart + ((start + i) % poolSize)}`;
+      const ip = lan.host(poolStart + ((start + i) % poolSize));
       if (!this.ipInUse(ip, dev)) return ip;
     }
     return null;

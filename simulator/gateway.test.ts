@@ -354,10 +354,44 @@ describe("DHCP pool", () => {
     expect(events.some((e) => e.type === "join" && e.ip === null)).toBe(true);
   });
 
-  it("refuses a pool that does not fit the /24", () => {
+  it("refuses a pool that does not fit the LAN, and a LAN it cannot simulate", () => {
     expect(() => manualGateway({ dhcpStart: 200, dhcpLimit: 100 })).toThrow(
-      /the DHCP pool \.200 to \.299 goes past \.254/,
+      /the DHCP pool \(start 200, limit 100\) ends at host 299, past the LAN's last host 254/,
     );
+    expect(() => manualGateway({ lanPrefix: 8 })).toThrow(/the LAN prefix \/8 is not from \/16 to \/24/);
+  });
+
+  it("a business LAN wider than a /24 gives every device a lease, and says so in its addresses and routes", async () => {
+    const { gw, events } = manualGateway({
+      root: root(),
+      seed: 3,
+      devices: 400,
+      lanPrefix: 22,
+      dhcpStart: 2,
+      dhcpLimit: 1021,
+    });
+    await gw.start();
+    gw.advance(10 * 60_000);
+    expect(events.some((e) => e.type === "join" && e.ip === null)).toBe(false);
+    const leases = parseDnsmasqLeases(readGatewayFile(gw, "tmp/dhcp.leases")).records;
+    expect(leases.length).toBeGreaterThan(254);
+    // Every address is a host of the /22: same first 22 bits as the gateway, neither network nor broadcast.
+    const toNumber = (ip: string) => ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const gateway = toNumber(gw.lan.gatewayIp);
+    expect(gateway % 1024).toBe(1);
+    for (const l of leases) {
+      const offset = toNumber(l.ip) - (gateway - 1);
+      expect(offset).toBeGreaterThanOrEqual(2);
+      expect(offset).toBeLessThanOrEqual(1022);
+    }
+    expect(new Set(leases.map((l) => l.ip.split(".")[2])).size).toBeGreaterThan(1);
+    const brLan = JSON.parse(readGatewayFile(gw, ".sim/ip-addr-br-lan.json"))[0].addr_info[0];
+    expect(brLan).toMatchObject({ local: gw.lan.gatewayIp, prefixlen: 22 });
+    expect(brLan.broadcast).toMatch(/\.255$/);
+    expect(readGatewayFile(gw, "proc/net/route")).toMatch(
+      /^br-lan\t[0-9A-F]{8}\t00000000\t0001\t0\t0\t0\t00FCFFFF\t/m,
+    );
+    await gw.stop();
   });
 });
 

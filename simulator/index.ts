@@ -1,15 +1,18 @@
 /** The router simulator's programmatic API (see simulator/README.md). */
 export { BANDS, type Band, DEVICE_KINDS, type DeviceKind } from "./catalog.js";
+export { type FleetOptions, gatewayIdFor, SimulatedFleet } from "./fleet.js";
+export { LEASE_FILE_PATHS, SimulatedGateway, type SimulatedGatewayOptions } from "./gateway.js";
 export {
   DEFAULT_DHCP_LIMIT,
   DEFAULT_DHCP_START,
+  DEFAULT_LAN_PREFIX,
   dhcpPoolProblem,
-  MAX_DHCP_END,
+  Lan,
+  lanForDevices,
+  lanPrefixProblem,
   MIN_DHCP_START,
-  WHOLE_LAN_POOL,
-} from "./dhcpServer.js";
-export { type FleetOptions, gatewayIdFor, SimulatedFleet } from "./fleet.js";
-export { LEASE_FILE_PATHS, SimulatedGateway, type SimulatedGatewayOptions } from "./gateway.js";
+  MIN_LAN_PREFIX,
+} from "./lan.js";
 export type {
   GatewayModelOptions,
   ServerLease,

@@ -12,16 +12,18 @@
 import { sitePrefix, wanIpv6 } from "./addressing.js";
 import { type Band, clientIdFor, randomMac } from "./catalog.js";
 import type { Counter } from "./counter.js";
-import {
-  COMPACT_INTERVAL_MS,
-  DEFAULT_DHCP_LIMIT,
-  DEFAULT_DHCP_START,
-  DhcpServer,
-  dhcpPoolProblem,
-} from "./dhcpServer.js";
+import { COMPACT_INTERVAL_MS, DhcpServer } from "./dhcpServer.js";
 import { flavourTools } from "./flavour.js";
 import { buildHardware } from "./hardware.js";
 import { ACTIVITY_MEAN_MS, createDevices, PRESENCE_MEAN_MS, pickActivity } from "./household.js";
+import {
+  DEFAULT_DHCP_LIMIT,
+  DEFAULT_DHCP_START,
+  DEFAULT_LAN_PREFIX,
+  dhcpPoolProblem,
+  Lan,
+  lanPrefixProblem,
+} from "./lan.js";
 import { hashString, hexColon, mix32, Prng, uuidV4 } from "./prng.js";
 import { type FirmwareRelease, firmwareFor, type RouterHardware } from "./routerModels.js";
 import type { IwVersion, LeaseFormat, Scenario, ScenarioEntry } from "./scenario.js";
@@ -90,7 +92,8 @@ export class GatewayModel {
   readonly iwVersion: IwVersion;
   /** Learned bridge entries of wired devices are repeated as `self` rows, as hardware switches do. */
   readonly switchFdbDuplicates: boolean;
-  readonly subnet: string;
+  /** The LAN's IPv4 network (lan.ts): a /24 from a home router's usual ones unless a larger one is asked for. */
+  readonly lan: Lan;
   /** WAN IPv4 by DHCP, in 192.0.2.0/24 (documentation space the simulated internet's servers do not use). */
   readonly wanIp: string;
   readonly wanGatewayIp: string;
@@ -149,7 +152,10 @@ export class GatewayModel {
     this.random = options.random ?? this.scenario?.random ?? this.scenario === null;
     this.iwVersion = options.iwVersion ?? sg.iwVersion ?? (prng.chance(0.2) ? "6.17" : "6.9");
     this.switchFdbDuplicates = prng.chance(0.3);
-    this.subnet = prng.pick(SUBNETS);
+    const lanPrefix = options.lanPrefix ?? sg.lanPrefix ?? DEFAULT_LAN_PREFIX;
+    const prefixProblem = lanPrefixProblem(lanPrefix);
+    if (prefixProblem) throw new Error(prefixProblem);
+    this.lan = new Lan(prng.pick(SUBNETS), lanPrefix);
     // Three draws as before, so every later value of a seed stays what it was.
     prng.int(64, 127);
     prng.int(0, 255);
@@ -190,12 +196,12 @@ export class GatewayModel {
     for (const dev of this.devices) this.byId.set(dev.id, dev);
     const poolStart = options.dhcpStart ?? sg.dhcpStart ?? DEFAULT_DHCP_START;
     const poolSize = options.dhcpLimit ?? sg.dhcpLimit ?? DEFAULT_DHCP_LIMIT;
-    const poolProblem = dhcpPoolProblem(poolStart, poolSize);
+    const poolProblem = dhcpPoolProblem(poolStart, poolSize, this.lan.lastHost);
     if (poolProblem) throw new Error(poolProblem);
     this.dhcp = new DhcpServer({
       format: this.leaseFormat,
       leaseSeconds: this.leaseSeconds,
-      subnet: this.subnet,
+      lan: this.lan,
       poolStart,
       poolSize,
       devices: this.devices,

@@ -266,7 +266,7 @@ describe("round trip of the router's identity through the agent's release and ad
       expect(all.map((l) => l.ifname)).toEqual(gw.interfaces.map((i) => i.name));
       expect(all.map((l) => l.address)).toEqual(gw.interfaces.map((i) => i.mac));
       const lan = parseIpAddrJson(files.get(".sim/ip-addr-br-lan.json") ?? "");
-      expect(lan[0]).toBe(`${gw.subnet}.1`);
+      expect(lan[0]).toBe(gw.lan.gatewayIp);
       // OpenWrt hands the LAN a /60 of the delegated prefix and of its ULA; the Debian boxes a /64 of it.
       expect(lan.length).toBe(gw.leaseFormat === "dnsmasq" ? 3 : 2);
       // What the agent's conntrack source learns from it: the LAN bridge's prefixes, not the WAN's.
@@ -275,8 +275,8 @@ describe("round trip of the router's identity through the agent's release and ad
       const learned = routerLan(parseIpAddrInterfaces(files.get(".sim/ip-addr.json") ?? "").records, "eth1");
       expect(learned?.lanCidrs).toEqual(
         gw.leaseFormat === "dnsmasq"
-          ? [`${gw.subnet}.1/24`, `${v6}/60`, `${lan[2]}/60`, "fe80::/10"]
-          : [`${gw.subnet}.1/24`, `${v6}/64`, "fe80::/10"],
+          ? [`${gw.lan.gatewayIp}/24`, `${v6}/60`, `${lan[2]}/60`, "fe80::/10"]
+          : [`${gw.lan.gatewayIp}/24`, `${v6}/64`, "fe80::/10"],
       );
       expect(learned?.routerAddresses).toEqual(expect.arrayContaining([gw.wanIp, gw.wanIpv6, v6]));
       expect(parseIpAddrJson(files.get(`.sim/ip-addr-${gw.radios[0]?.iface}.json`) ?? "")).toEqual([]);

@@ -30,7 +30,7 @@ describe("scenario validation", () => {
       ],
     });
     expect(found).toEqual([
-      'gateway: unknown key "colour" (allowed: leaseSeconds, dhcpStart, dhcpLimit, leaseFormat, leaseFileOnFlash, startClock, ntpSyncSeconds, uptimeAtStartSeconds, wrap32, iwVersion)',
+      'gateway: unknown key "colour" (allowed: leaseSeconds, lanPrefix, dhcpStart, dhcpLimit, leaseFormat, leaseFileOnFlash, startClock, ntpSyncSeconds, uptimeAtStartSeconds, wrap32, iwVersion)',
       "gateway.leaseSeconds: expected a whole number from 120 to 31536000, got 60",
       'gateway.leaseFormat: expected one of dnsmasq, isc-dhcpd, kea, got "udhcpd"',
       "devices[0].mac: expected a lower-case colon-separated MAC like 02:1a:2b:3c:4d:5e",
@@ -45,7 +45,7 @@ describe("scenario validation", () => {
     ]);
   });
 
-  it("checks the DHCP pool against the LAN's /24", () => {
+  it("checks the DHCP pool against the LAN", () => {
     const timeline = [{ at: 1, type: "join", device: "a" }];
     const devices = [{ id: "a" }];
     expect(problems({ gateway: { dhcpStart: 1, dhcpLimit: 300 }, devices, timeline })).toEqual([
@@ -53,9 +53,13 @@ describe("scenario validation", () => {
       "gateway.dhcpLimit: expected a whole number from 1 to 253, got 300",
     ]);
     expect(problems({ gateway: { dhcpStart: 200 }, devices, timeline })).toEqual([
-      "gateway.dhcpStart, gateway.dhcpLimit: the DHCP pool .200 to .349 goes past .254, the /24's last host: lower its start or limit",
+      "gateway.dhcpStart, gateway.dhcpLimit: the DHCP pool (start 200, limit 150) ends at host 349, past the LAN's last host 254: lower its start or limit, or widen the LAN",
+    ]);
+    expect(problems({ gateway: { lanPrefix: 12 }, devices, timeline })).toEqual([
+      "gateway.lanPrefix: expected a whole number from 16 to 24, got 12",
     ]);
     expect(problems({ gateway: { dhcpStart: 2, dhcpLimit: 253 }, devices, timeline })).toEqual([]);
+    expect(problems({ gateway: { lanPrefix: 22, dhcpStart: 200 }, devices, timeline })).toEqual([]);
   });
 
   it("requires entries in time order and a timeline", () => {

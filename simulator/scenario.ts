@@ -8,10 +8,12 @@ import { BANDS, type Band, DEVICE_KINDS, type DeviceKind } from "./catalog.js";
 import {
   DEFAULT_DHCP_LIMIT,
   DEFAULT_DHCP_START,
+  DEFAULT_LAN_PREFIX,
   dhcpPoolProblem,
-  MAX_DHCP_END,
+  Lan,
   MIN_DHCP_START,
-} from "./dhcpServer.js";
+  MIN_LAN_PREFIX,
+} from "./lan.js";
 
 export const LEASE_FORMATS = ["dnsmasq", "isc-dhcpd", "kea"] as const;
 export type LeaseFormat = (typeof LEASE_FORMATS)[number];
@@ -22,7 +24,8 @@ export type IwVersion = (typeof IW_VERSIONS)[number];
 
 export interface ScenarioGateway {
   leaseSeconds?: number;
-  /** The DHCP pool's first address (last octet) and size, as OpenWrt's `start` and `limit`. */
+  /** The LAN's prefix length (/16 to /24) and the DHCP pool's first host and size, as OpenWrt's `start` and `limit`. */
+  lanPrefix?: number;
   dhcpStart?: number;
   dhcpLimit?: number;
   leaseFormat?: LeaseFormat;
@@ -167,6 +170,7 @@ function checkGateway(v: Checker, raw: unknown): ScenarioGateway | undefined {
   }
   v.keys(raw, "gateway", [
     "leaseSeconds",
+    "lanPrefix",
     "dhcpStart",
     "dhcpLimit",
     "leaseFormat",
@@ -181,11 +185,18 @@ function checkGateway(v: Checker, raw: unknown): ScenarioGateway | undefined {
   // dnsmasq refuses leases shorter than 2 minutes.
   if (raw.leaseSeconds !== undefined)
     g.leaseSeconds = v.int(raw.leaseSeconds, "gateway.leaseSeconds", 120, 365 * 86400);
+  if (raw.lanPrefix !== undefined)
+    g.lanPrefix = v.int(raw.lanPrefix, "gateway.lanPrefix", MIN_LAN_PREFIX, DEFAULT_LAN_PREFIX);
+  const lan = new Lan("10.0.0", g.lanPrefix ?? DEFAULT_LAN_PREFIX);
   if (raw.dhcpStart !== undefined)
-    g.dhcpStart = v.int(raw.dhcpStart, "gateway.dhcpStart", MIN_DHCP_START, MAX_DHCP_END);
+    g.dhcpStart = v.int(raw.dhcpStart, "gateway.dhcpStart", MIN_DHCP_START, lan.lastHost);
   if (raw.dhcpLimit !== undefined)
-    g.dhcpLimit = v.int(raw.dhcpLimit, "gateway.dhcpLimit", 1, MAX_DHCP_END - MIN_DHCP_START + 1);
-  const pool = dhcpPoolProblem(g.dhcpStart ?? DEFAULT_DHCP_START, g.dhcpLimit ?? DEFAULT_DHCP_LIMIT);
+    g.dhcpLimit = v.int(raw.dhcpLimit, "gateway.dhcpLimit", 1, lan.lastHost - MIN_DHCP_START + 1);
+  const pool = dhcpPoolProblem(
+    g.dhcpStart ?? DEFAULT_DHCP_START,
+    g.dhcpLimit ?? DEFAULT_DHCP_LIMIT,
+    lan.lastHost,
+  );
   if (pool) v.problems.push(`gateway.dhcpStart, gateway.dhcpLimit: ${pool}`);
   if (raw.leaseFormat !== undefined)
     g.leaseFormat = v.oneOf(raw.leaseFormat, "gateway.leaseFormat", LEASE_FORMATS);

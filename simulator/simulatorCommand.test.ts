@@ -47,12 +47,14 @@ describe("leaseline simulator options", () => {
     [["--lease-format", "udhcpd"], /Allowed choices are dnsmasq, isc-dhcpd, kea/],
     [["--lease-seconds", "60"], /--lease-seconds takes a whole number from 120/],
     [["--start-clock", "yesterday"], /--start-clock takes 1970, now, an ISO date/],
-    [["--dhcp-start", "1"], /--dhcp-start takes a whole number from 2 to 254/],
-    [["--dhcp-limit", "0"], /--dhcp-limit takes a whole number from 1 to 253/],
+    [["--lan-prefix", "25"], /--lan-prefix takes a whole number from 16 to 24/],
+    [["--dhcp-start", "1"], /--dhcp-start takes a whole number from 2 to 65534/],
+    [["--dhcp-limit", "0"], /--dhcp-limit takes a whole number from 1 to 65533/],
     [
       ["--dhcp-start", "200", "--dhcp-limit", "100"],
-      /--dhcp-start, --dhcp-limit: the DHCP pool \.200 to \.299 goes past \.254/,
+      /--lan-prefix, --dhcp-start, --dhcp-limit: the DHCP pool \(start 200, limit 100\) ends at host 299, past the LAN's last host 254/,
     ],
+    [["--lan-prefix", "22", "--dhcp-limit", "1000"], /ends at host 1099, past the LAN's last host 1022/],
   ])("rejects %j naming the flag and the fix", async (extra, message) => {
     const { err, error } = await run(["--root", root(), ...extra]);
     expect(error?.exitCode).toBe(1);

@@ -17,6 +17,7 @@ import { ipv6FromGroups } from "../common/ipv6Text.js";
 import { deviceGlobalIpv6, hasIpv6, sitePrefix, wanIpv6 } from "./addressing.js";
 import { flavourTools } from "./flavour.js";
 import type { Activity } from "./household.js";
+import type { Lan } from "./lan.js";
 import { hashString, mix32 } from "./prng.js";
 import type { LeaseFormat } from "./scenario.js";
 import type { SimDevice } from "./types.js";
@@ -74,7 +75,7 @@ export interface TrafficHost {
   readonly seed: number;
   readonly gatewayId: string;
   readonly wanIp: string;
-  readonly subnet: string;
+  readonly lan: Lan;
   readonly devices: readonly SimDevice[];
   /** Decides the flavour, and so whether LAN devices have global IPv6 addresses. */
   readonly leaseFormat: LeaseFormat;
@@ -509,7 +510,7 @@ export class TrafficAccounting {
    */
   private chatter(out: ConntrackEntry[], t: number): void {
     const host = this.host;
-    const router = `${host.subnet}.1`;
+    const router = host.lan.gatewayIp;
     const lanIpv6 = flavourTools(host.leaseFormat).lanIpv6;
     const [a = 0, b = 0, c = 0, d = 0] = this.sitePrefix();
     const router6 = ipv6FromGroups([a, b, c, d, 0, 0, 0, 1]);

@@ -13,10 +13,12 @@ export interface GatewayModelOptions {
   devices?: number;
   /** DHCP lease time; default 600 s (short, so renewals and expiry show within minutes). */
   leaseSeconds?: number;
+  /** The LAN's prefix length, /16 to /24 (default 24, a home LAN); see lan.ts. */
+  lanPrefix?: number;
   /**
-   * The DHCP pool as OpenWrt's `/etc/config/dhcp` sets it: its first address (last octet of the
-   * LAN's /24) and how many addresses it has; default 100 and 150 (.100 to .249). Devices beyond
-   * the pool get no lease and ask again every minute.
+   * The DHCP pool as OpenWrt's `/etc/config/dhcp` sets it: its first host (counted from the
+   * network address; the gateway is host 1) and how many addresses it has; default 100 and 150
+   * (.100 to .249). Devices beyond the pool get no lease and ask again every minute.
    */
   dhcpStart?: number;
   dhcpLimit?: number;

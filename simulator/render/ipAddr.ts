@@ -116,9 +116,9 @@ function addresses(model: GatewayModel, iface: SimInterface): Address[] {
   const lan: Address[] = [
     {
       family: "inet",
-      local: `${model.subnet}.1`,
-      prefixlen: 24,
-      broadcast: `${model.subnet}.255`,
+      local: model.lan.gatewayIp,
+      prefixlen: model.lan.prefixLength,
+      broadcast: model.lan.broadcastIp,
       scope: "global",
       lease: null,
     },

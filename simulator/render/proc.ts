@@ -118,13 +118,13 @@ export function renderProcNetRoute(model: GatewayModel): string {
   const wan = line(["eth1", "00000000", routeHex(model.wanGatewayIp), "0003", 0, 0, 0, "00000000", 0, 0, 0]);
   const lan = line([
     "br-lan",
-    routeHex(`${model.subnet}.0`),
+    routeHex(model.lan.networkIp),
     "00000000",
     "0001",
     0,
     0,
     0,
-    "00FFFFFF",
+    routeHex(model.lan.netmaskIp),
     0,
     0,
     0,
