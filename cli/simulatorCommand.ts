@@ -13,9 +13,9 @@ import {
   DEFAULT_DHCP_START,
   DEFAULT_LAN_PREFIX,
   dhcpPoolProblem,
-  Lan,
   LEASE_FORMATS,
   type LeaseFormat,
+  lastHostOf,
   loadScenario,
   MIN_DHCP_START,
   MIN_LAN_PREFIX,
@@ -230,11 +230,10 @@ async function runSimulator(flags: SimulatorFlags, command: Command): Promise<vo
       return;
     }
   }
-  const lan = new Lan("10.0.0", flags.lanPrefix ?? scenario?.gateway?.lanPrefix ?? DEFAULT_LAN_PREFIX);
   const pool = dhcpPoolProblem(
     flags.dhcpStart ?? scenario?.gateway?.dhcpStart ?? DEFAULT_DHCP_START,
     flags.dhcpLimit ?? scenario?.gateway?.dhcpLimit ?? DEFAULT_DHCP_LIMIT,
-    lan.lastHost,
+    lastHostOf(flags.lanPrefix ?? scenario?.gateway?.lanPrefix ?? DEFAULT_LAN_PREFIX),
   );
   if (pool) command.error(`error: --lan-prefix, --dhcp-start, --dhcp-limit: ${pool}`);
   let snmp: SnmpAgentOptions | undefined;

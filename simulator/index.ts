@@ -10,6 +10,7 @@ export {
   Lan,
   lanForDevices,
   lanPrefixProblem,
+  lastHostOf,
   MIN_DHCP_START,
   MIN_LAN_PREFIX,
 } from "./lan.js";

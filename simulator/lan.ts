@@ -30,8 +30,8 @@ export class Lan {
   ) {
     const [a = 0, b = 0, c = 0] = base.split(".").map(Number);
     const mask = prefixMask(prefixLength);
-    this.network = ((((a << 24) | (b << 16) | (c << 8)) & mask) >>> 0) as number;
-    this.lastHost = 2 ** (32 - prefixLength) - 2;
+    this.network = (((a << 24) | (b << 16) | (c << 8)) & mask) >>> 0;
+    this.lastHost = lastHostOf(prefixLength);
   }
 
   /** Host `n` (1 = the gateway) in dotted form. */
@@ -54,6 +54,11 @@ export class Lan {
   get netmaskIp(): string {
     return dotted(prefixMask(this.prefixLength));
   }
+}
+
+/** The last host's number in a LAN of this prefix length (the one before the broadcast address). */
+export function lastHostOf(prefixLength: number): number {
+  return 2 ** (32 - prefixLength) - 2;
 }
 
 /** Why a LAN prefix length cannot be simulated, or null. */
@@ -81,8 +86,9 @@ export function dhcpPoolProblem(start: number, limit: number, lastHost: number):
  */
 export function lanForDevices(devices: number): { lanPrefix: number; dhcpStart: number; dhcpLimit: number } {
   let prefix = DEFAULT_LAN_PREFIX;
-  while (prefix > MIN_LAN_PREFIX && 2 ** (32 - prefix) - 3 < devices) prefix--;
-  return { lanPrefix: prefix, dhcpStart: MIN_DHCP_START, dhcpLimit: 2 ** (32 - prefix) - 3 };
+  const poolSize = (p: number) => lastHostOf(p) - MIN_DHCP_START + 1;
+  while (prefix > MIN_LAN_PREFIX && poolSize(prefix) < devices) prefix--;
+  return { lanPrefix: prefix, dhcpStart: MIN_DHCP_START, dhcpLimit: poolSize(prefix) };
 }
 
 function prefixMask(prefixLength: number): number {

@@ -55,8 +55,13 @@ describe("scenario validation", () => {
     expect(problems({ gateway: { dhcpStart: 200 }, devices, timeline })).toEqual([
       "gateway.dhcpStart, gateway.dhcpLimit: the DHCP pool (start 200, limit 150) ends at host 349, past the LAN's last host 254: lower its start or limit, or widen the LAN",
     ]);
-    expect(problems({ gateway: { lanPrefix: 12 }, devices, timeline })).toEqual([
+    // A value wrong on its own is reported alone, not again as a pool made of the default in its place.
+    expect(problems({ gateway: { lanPrefix: 12, dhcpLimit: 400 }, devices, timeline })).toEqual([
       "gateway.lanPrefix: expected a whole number from 16 to 24, got 12",
+      "gateway.dhcpLimit: expected a whole number from 1 to 253, got 400",
+    ]);
+    expect(problems({ gateway: { dhcpStart: 1, dhcpLimit: 200 }, devices, timeline })).toEqual([
+      "gateway.dhcpStart: expected a whole number from 2 to 254, got 1",
     ]);
     expect(problems({ gateway: { dhcpStart: 2, dhcpLimit: 253 }, devices, timeline })).toEqual([]);
     expect(problems({ gateway: { lanPrefix: 22, dhcpStart: 200 }, devices, timeline })).toEqual([]);

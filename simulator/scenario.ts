@@ -10,7 +10,7 @@ import {
   DEFAULT_DHCP_START,
   DEFAULT_LAN_PREFIX,
   dhcpPoolProblem,
-  Lan,
+  lastHostOf,
   MIN_DHCP_START,
   MIN_LAN_PREFIX,
 } from "./lan.js";
@@ -187,17 +187,22 @@ function checkGateway(v: Checker, raw: unknown): ScenarioGateway | undefined {
     g.leaseSeconds = v.int(raw.leaseSeconds, "gateway.leaseSeconds", 120, 365 * 86400);
   if (raw.lanPrefix !== undefined)
     g.lanPrefix = v.int(raw.lanPrefix, "gateway.lanPrefix", MIN_LAN_PREFIX, DEFAULT_LAN_PREFIX);
-  const lan = new Lan("10.0.0", g.lanPrefix ?? DEFAULT_LAN_PREFIX);
+  const lastHost = lastHostOf(g.lanPrefix ?? DEFAULT_LAN_PREFIX);
   if (raw.dhcpStart !== undefined)
-    g.dhcpStart = v.int(raw.dhcpStart, "gateway.dhcpStart", MIN_DHCP_START, lan.lastHost);
+    g.dhcpStart = v.int(raw.dhcpStart, "gateway.dhcpStart", MIN_DHCP_START, lastHost);
   if (raw.dhcpLimit !== undefined)
-    g.dhcpLimit = v.int(raw.dhcpLimit, "gateway.dhcpLimit", 1, lan.lastHost - MIN_DHCP_START + 1);
-  const pool = dhcpPoolProblem(
-    g.dhcpStart ?? DEFAULT_DHCP_START,
-    g.dhcpLimit ?? DEFAULT_DHCP_LIMIT,
-    lan.lastHost,
-  );
-  if (pool) v.problems.push(`gateway.dhcpStart, gateway.dhcpLimit: ${pool}`);
+    g.dhcpLimit = v.int(raw.dhcpLimit, "gateway.dhcpLimit", 1, lastHost - MIN_DHCP_START + 1);
+  // The pool as a whole, once each of its values is valid on its own (else that is the problem to fix).
+  const valid = (key: "lanPrefix" | "dhcpStart" | "dhcpLimit") =>
+    raw[key] === undefined || g[key] !== undefined;
+  if (valid("lanPrefix") && valid("dhcpStart") && valid("dhcpLimit")) {
+    const pool = dhcpPoolProblem(
+      g.dhcpStart ?? DEFAULT_DHCP_START,
+      g.dhcpLimit ?? DEFAULT_DHCP_LIMIT,
+      lastHost,
+    );
+    if (pool) v.problems.push(`gateway.dhcpStart, gateway.dhcpLimit: ${pool}`);
+  }
   if (raw.leaseFormat !== undefined)
     g.leaseFormat = v.oneOf(raw.leaseFormat, "gateway.leaseFormat", LEASE_FORMATS);
   if (raw.leaseFileOnFlash !== undefined)

@@ -168,6 +168,7 @@ export type SimEvent =
       /** Back after the gateway rebooted. */
       rejoin?: true;
     })
+  /** `recreated`: the server had no lease for the client (dropped by a clock jump, or none was free when it joined). */
   | (DeviceEvent & { type: "renew"; expiresAt: number; recreated?: true })
   /** DHCPRELEASE: the device left and its lease is gone. */
   | (DeviceEvent & { type: "release" })
