@@ -1,8 +1,9 @@
 /**
  * Ingest speed bench: the collector with its embedded broker in this process, and a fleet of
  * simulated gateways in a child process (plain mqtt.js clients, one connection per gateway,
- * each publishing valid snapshots of 20 leases, 20 neighbours and 4 interfaces built with the
- * protocol types). Phases: connect the fleet, first snapshot of every gateway (initial load),
+ * each publishing valid snapshots of 20 leases (a home; `--leases` for a business site), as many
+ * neighbours and 4 interfaces built with the protocol types, gzip-compressed above 16 KiB as an
+ * agent sends them). Phases: connect the fleet, first snapshot of every gateway (initial load),
  * a steady phase at an offered rate, and a saturation phase (every gateway publishes its next
  * snapshot as soon as the previous one is acknowledged). Prints snapshots/s, device records/s,
  * publish-to-PUBACK latency (the PUBACK leaves after the commit, so this is report-to-queryable),
@@ -10,6 +11,7 @@
  *
  * Run after `npm run build`:
  *   node dist/bench/collectorIngest.js [--gateways 10000] [--rate 1000] [--steady 20] [--saturate 10] [--auth]
+ *     [--leases 20]   (per snapshot; e.g. --gateways 200 --leases 1650 --rate 10 for business sites)
  *     [--max-delay MS]   (ingest's group-commit delay; 0 = end of the event-loop turn, the default)
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -34,12 +36,14 @@ import {
   topicFor,
 } from "../protocol/index.js";
 
-const LEASES_PER_GATEWAY = 20;
+/** A home's leases per snapshot, the default of --leases. */
+const HOME_LEASES = 20;
 const PASSWORD = "bench-password-0123456789abcdef0123456789";
 
 interface FleetConfig {
   port: number;
   gateways: number;
+  leasesPerGateway: number;
   rate: number;
   steadySeconds: number;
   saturateSeconds: number;
@@ -74,14 +78,17 @@ function hex(n: number): string {
 class SimulatedGateway {
   readonly id: string;
   readonly #index: number;
+  readonly #leases: number;
   #seq = 0;
   #renewals = 0;
   /** Hours each lease was extended by renewals so far. */
-  readonly #extensions = new Array<number>(LEASES_PER_GATEWAY).fill(0);
+  readonly #extensions: number[];
   client!: MqttClient;
 
-  constructor(index: number) {
+  constructor(index: number, leases: number) {
     this.#index = index;
+    this.#leases = leases;
+    this.#extensions = new Array<number>(leases).fill(0);
     this.id = gatewayId(index);
   }
 
@@ -93,13 +100,13 @@ class SimulatedGateway {
     this.#seq++;
     // One lease renews per snapshot (dnsmasq renews at half the lease time), the rest are unchanged.
     this.#renewals++;
-    const renewed = this.#renewals % LEASES_PER_GATEWAY;
+    const renewed = this.#renewals % this.#leases;
     this.#extensions[renewed] = (this.#extensions[renewed] as number) + 1;
     const leases: Lease[] = [];
     const neighbors: Neighbor[] = [];
-    for (let d = 0; d < LEASES_PER_GATEWAY; d++) {
-      const mac = `02:${hex(this.#index >> 16)}:${hex(this.#index >> 8)}:${hex(this.#index)}:00:${hex(d)}`;
-      const ip = `192.168.1.${d + 10}`;
+    for (let d = 0; d < this.#leases; d++) {
+      const mac = `02:${hex(this.#index >> 16)}:${hex(this.#index >> 8)}:${hex(this.#index)}:${hex(d >> 8)}:${hex(d)}`;
+      const ip = `10.0.${(d + 10) >> 8}.${(d + 10) & 0xff}`;
       const base = 1_800_000_000_000 + d * 60_000;
       leases.push({
         mac,
@@ -145,9 +152,9 @@ class SimulatedGateway {
       interfaces,
       radios: [],
       stations: [],
-      sources: [{ source: "dnsmasq", status: "ok", records: LEASES_PER_GATEWAY, skipped: 0, error: null }],
+      sources: [{ source: "dnsmasq", status: "ok", records: this.#leases, skipped: 0, error: null }],
     };
-    // As an agent sends it (20 leases stay under the size that is compressed).
+    // As an agent sends it (a home's 20 leases stay under the size that is compressed).
     return encodePayload(JSON.stringify(snapshot));
   }
 }
@@ -159,7 +166,10 @@ function percentile(sorted: number[], q: number): number {
 
 async function runFleet(config: FleetConfig): Promise<void> {
   const send = (message: FleetMessage) => process.send?.(message);
-  const gateways = Array.from({ length: config.gateways }, (_, i) => new SimulatedGateway(i));
+  const gateways = Array.from(
+    { length: config.gateways },
+    (_, i) => new SimulatedGateway(i, config.leasesPerGateway),
+  );
   let failed = 0;
   let acknowledged = 0;
 
@@ -298,6 +308,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       gateways: { type: "string", default: "10000" },
+      leases: { type: "string", default: String(HOME_LEASES) },
       rate: { type: "string", default: "1000" },
       steady: { type: "string", default: "20" },
       saturate: { type: "string", default: "10" },
@@ -313,6 +324,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "leaseline-ingest-bench-"));
   const db = join(dir, "bench.db");
   const gateways = Number(values.gateways);
+  const leasesPerGateway = Number(values.leases);
+  if (!Number.isInteger(leasesPerGateway) || leasesPerGateway < 1 || leasesPerGateway > 60_000)
+    throw new Error("--leases takes a whole number from 1 to 60000");
   if (values.auth) {
     // One hash for every gateway: each login still costs one scrypt of the generated-password cost.
     const hash = await hashPassword(PASSWORD, GENERATED_PASSWORD_COST);
@@ -332,6 +346,7 @@ async function main(): Promise<void> {
   const config: FleetConfig = {
     port: collector.broker.port,
     gateways,
+    leasesPerGateway,
     rate: Number(values.rate),
     steadySeconds: Number(values.steady),
     saturateSeconds: Number(values.saturate),
@@ -339,7 +354,7 @@ async function main(): Promise<void> {
   };
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(
-    `collector ingest bench: ${gateways} gateways × ${LEASES_PER_GATEWAY} leases, embedded broker, ` +
+    `collector ingest bench: ${gateways} gateways × ${leasesPerGateway} leases, embedded broker, ` +
       `${config.auth ? "password authentication" : "anonymous (loopback)"}, fleet in a child process`,
   );
 
@@ -358,7 +373,7 @@ async function main(): Promise<void> {
         const perSecond = r.acknowledged / r.seconds;
         out(
           `  ${r.name.padEnd(8)} ${r.acknowledged} snapshots in ${r.seconds.toFixed(1)} s: ` +
-            `${perSecond.toFixed(0)} snapshots/s, ${(perSecond * LEASES_PER_GATEWAY).toFixed(0)} lease records/s; ` +
+            `${perSecond.toFixed(0)} snapshots/s, ${(perSecond * leasesPerGateway).toFixed(0)} lease records/s; ` +
             `publish→PUBACK (= queryable) p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms`,
         );
         out(`           ${describeCpu(phaseStart, sampleCpu(collector))}`);
@@ -383,7 +398,7 @@ async function main(): Promise<void> {
       result.failed === 0 &&
       row.gateways === gateways &&
       row.seqs === result.lastSeqSum &&
-      row.leases === gateways * LEASES_PER_GATEWAY &&
+      row.leases === gateways * leasesPerGateway &&
       m.stored === result.acknowledged;
     out(
       `  zero-loss check: ${lossFree ? "OK" : "FAILED"} (acknowledged ${result.acknowledged}, failed ${result.failed}, ` +
