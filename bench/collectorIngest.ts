@@ -83,6 +83,12 @@ class SimulatedGateway {
   #renewals = 0;
   /** Hours each lease was extended by renewals so far. */
   readonly #extensions: number[];
+  /**
+   * The gateway's clock (the wall clock: an NTP-synced gateway) at its first snapshot. Lease
+   * expiries are fixed on that clock, as a DHCP server's are, so the collector, which converts them
+   * with the snapshot's collectedAt, sees an unchanged lease as unchanged.
+   */
+  #startedAt: number | null = null;
   client!: MqttClient;
 
   constructor(index: number, leases: number) {
@@ -98,7 +104,8 @@ class SimulatedGateway {
 
   next(now: number): string | Buffer {
     this.#seq++;
-    // One lease renews per snapshot (dnsmasq renews at half the lease time), the rest are unchanged.
+    this.#startedAt ??= now;
+    // One lease renews per snapshot (its expiry an hour later), the rest are unchanged.
     this.#renewals++;
     const renewed = this.#renewals % this.#leases;
     this.#extensions[renewed] = (this.#extensions[renewed] as number) + 1;
@@ -107,7 +114,7 @@ class SimulatedGateway {
     for (let d = 0; d < this.#leases; d++) {
       const mac = `02:${hex(this.#index >> 16)}:${hex(this.#index >> 8)}:${hex(this.#index)}:${hex(d >> 8)}:${hex(d)}`;
       const ip = `10.0.${(d + 10) >> 8}.${(d + 10) & 0xff}`;
-      const base = 1_800_000_000_000 + d * 60_000;
+      const base = this.#startedAt + 3_600_000 + d * 60_000;
       leases.push({
         mac,
         ip,
@@ -144,9 +151,8 @@ class SimulatedGateway {
       gatewayId: this.id,
       bootId: "bench-boot",
       seq: this.#seq,
-      // Gateway clock: in step with the lease expiries above, so a lease's remaining time is stable.
-      collectedAt: 1_800_000_000_000 - 3_600_000 + (now % 1000),
-      uptimeSeconds: 1000 + this.#seq,
+      collectedAt: now,
+      uptimeSeconds: 1000 + Math.floor((now - this.#startedAt) / 1000),
       leases,
       neighbors,
       interfaces,
