@@ -22,6 +22,8 @@ export class MemoryOutbox implements OutboxQueue {
   #bytes = 0;
   #appended = 0;
   #dropped = 0;
+  /** Dropped while in flight: delivered if acknowledged, counted as lost if the connection goes first (as Outbox). */
+  readonly #droppedInFlight = new Set<number>();
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
@@ -61,7 +63,10 @@ export class MemoryOutbox implements OutboxQueue {
 
   ack(id: number): void {
     const item = this.#items.find((i) => i.id === id);
-    if (!item) return;
+    if (!item) {
+      this.#droppedInFlight.delete(id);
+      return;
+    }
     item.acked = true;
     let done = 0;
     while (this.#items[done]?.acked) done++;
@@ -69,18 +74,30 @@ export class MemoryOutbox implements OutboxQueue {
   }
 
   rewind(): void {
+    this.#countLostInFlight();
     this.#send = 0;
   }
 
   close(): void {
+    this.#countLostInFlight();
     this.#items = [];
     this.#send = 0;
   }
 
+  #countLostInFlight(): void {
+    this.#dropped += this.#droppedInFlight.size;
+    this.#droppedInFlight.clear();
+  }
+
   #remove(count: number, dropping: boolean): void {
-    for (const item of this.#items.splice(0, count)) {
+    const removed = this.#items.splice(0, count);
+    for (let i = 0; i < removed.length; i++) {
+      const item = removed[i] as Item;
       this.#bytes -= item.bytes;
-      if (dropping && !item.acked) this.#dropped++;
+      if (!dropping || item.acked) continue;
+      // Handed out already (before the send index): in flight, not yet lost.
+      if (i < this.#send) this.#droppedInFlight.add(item.id);
+      else this.#dropped++;
     }
     this.#send = Math.max(0, this.#send - count);
   }

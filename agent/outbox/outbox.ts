@@ -1,7 +1,8 @@
 /**
  * The agent's on-disk outbox: every message is appended here before it is sent and stays until
  * the broker acknowledges it, so a broker outage or an agent restart loses nothing up to the size
- * limit; past it the oldest segment is dropped and its unsent messages counted. A message the
+ * limit; past it the oldest segment is dropped and its unsent messages counted (one in flight
+ * only if its acknowledgement never comes: the broker may have it). A message the
  * protocol would refuse (over MAX_PAYLOAD_BYTES) is dropped and counted at once: queued, it would
  * be sent, refused and sent again, holding up every message behind it.
  *
@@ -79,6 +80,11 @@ export class Outbox implements OutboxQueue {
   #ack: CursorPosition;
   #send: CursorPosition;
   #taken: Taken[] = [];
+  /**
+   * Records dropped with their segment while in flight (sent, not yet acknowledged): delivered if
+   * their acknowledgement still comes, lost (and then counted) if the connection goes first.
+   */
+  readonly #droppedInFlight = new Set<number>();
   readonly #reader: SegmentReader;
   #appended = 0;
   #dropped = 0;
@@ -234,7 +240,10 @@ export class Outbox implements OutboxQueue {
   /** The broker acknowledged record `id`; acknowledgements of records no longer held are ignored. */
   ack(id: number): void {
     const taken = this.#taken.find((t) => t.id === id);
-    if (!taken) return;
+    if (!taken) {
+      this.#droppedInFlight.delete(id);
+      return;
+    }
     taken.acked = true;
     let moved = false;
     while (this.#taken[0]?.acked) {
@@ -249,6 +258,7 @@ export class Outbox implements OutboxQueue {
 
   /** The connection was lost: records handed out and not acknowledged will be handed out again. */
   rewind(): void {
+    this.#countLostInFlight();
     this.#taken = [];
     this.#send = { ...this.#ack };
   }
@@ -257,6 +267,7 @@ export class Outbox implements OutboxQueue {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#countLostInFlight();
     this.#cursorFile.update(this.#ack);
     this.#cursorFile.flush();
     fsyncSync(this.#writeFd);
@@ -296,8 +307,12 @@ export class Outbox implements OutboxQueue {
   }
 
   #dropOldest(): void {
-    const lost = this.#ack.segment === (this.#segments[0] as Segment).firstId ? this.#segments[1] : undefined;
-    const lostCount = lost ? lost.firstId - this.#ack.id : 0;
+    const headId = (this.#segments[0] as Segment).firstId;
+    const lost = this.#ack.segment === headId ? this.#segments[1] : undefined;
+    // The head's records past the ack cursor, less those already sent: delivered if acknowledged.
+    const sent = this.#taken.filter((t) => t.segment === headId);
+    for (const t of sent) if (!t.acked) this.#droppedInFlight.add(t.id);
+    const lostCount = (lost ? lost.firstId - this.#ack.id : 0) - sent.length;
     const head = this.#removeHead();
     this.#dropped += lostCount;
     this.#log?.warn(
@@ -305,6 +320,12 @@ export class Outbox implements OutboxQueue {
       "outbox full: oldest messages dropped",
     );
     this.#cursorFile.update(this.#ack);
+  }
+
+  /** In-flight records of dropped segments whose acknowledgement can no longer come. */
+  #countLostInFlight(): void {
+    this.#dropped += this.#droppedInFlight.size;
+    this.#droppedInFlight.clear();
   }
 
   /** Deletes leading segments whose every record is acknowledged (never the one being written). */

@@ -82,6 +82,26 @@ describe.each(IMPLEMENTATIONS)("outbox contract (%s)", (_name, create) => {
     expect(kept).toEqual(kept.map((_, i) => (kept[0] as number) + i));
   });
 
+  it("counts a message the limit pushed out while in flight only once its acknowledgement can no longer come", () => {
+    const outbox = create(4 * 1024);
+    const message = (i: number) => `${String(i).padStart(4, "0")}${".".repeat(200)}`;
+    for (let i = 0; i < 10; i++) outbox.append(TOPIC, message(i));
+    const inFlight = takeAll(outbox);
+    expect(inFlight).toHaveLength(10);
+    // The newer messages push all ten out of the outbox while the broker has them.
+    for (let i = 10; i < 100; i++) outbox.append(TOPIC, message(i));
+    const held = outbox.stats.messages;
+    expect(held).toBeLessThan(90);
+    expect(outbox.stats.dropped).toBe(100 - held - 10);
+    // Five are acknowledged after all: delivered, not lost.
+    for (const e of inFlight.slice(0, 5)) outbox.ack(e.id);
+    expect(outbox.stats.dropped).toBe(100 - held - 10);
+    // The connection goes before the other five are: those are lost.
+    outbox.rewind();
+    expect(outbox.stats.dropped).toBe(100 - held - 5);
+    expect(texts(takeAll(outbox)).at(-1)).toBe(message(99));
+  });
+
   it("ignores an acknowledgement for a message it no longer holds", () => {
     const outbox = create(1 << 20);
     outbox.append(TOPIC, "a");
