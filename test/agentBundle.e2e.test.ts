@@ -14,7 +14,7 @@ import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_ENV, DEPLOY_NODE_FLAGS } from "../bench/deployNodeFlags.js";
 import { listenMutualTls, makeTestCerts, requireTool } from "./collectorHelpers.js";
-import { type CliResult, tempDir } from "./helpers.js";
+import { type CliResult, tempDir, writeBootId } from "./helpers.js";
 
 const REPO = join(import.meta.dirname, "..");
 const BUNDLE = join(REPO, "dist", "leaseline-agent.mjs");
@@ -59,9 +59,8 @@ describe("the single-file gateway agent", () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(REPO, "deploy", "buildAgent.mjs")], { stdio: "pipe" });
-    mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
     mkdirSync(join(root, "tmp"), { recursive: true });
-    writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "9d0e1f2a-0000-4000-8000-000000000002\n");
+    writeBootId(root, "9d0e1f2a-0000-4000-8000-000000000002");
     writeFileSync(join(root, "tmp/dhcp.leases"), "0 02:00:00:00:00:01 10.3.0.1 host-1 *\n");
     broker = await Aedes.createBroker();
     broker.on("publish", (packet, client) => {

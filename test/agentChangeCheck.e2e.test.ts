@@ -15,7 +15,7 @@ import { SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
-import { tempDir, waitFor } from "./helpers.js";
+import { tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-change-check";
 const POLL_MS = 25;
@@ -36,9 +36,8 @@ const IW_DEV =
 
 function gatewayRoot(dir: string): string {
   const root = join(dir, "gateway");
-  for (const d of ["proc/sys/kernel/random", "tmp", "bin", ".iw"])
-    mkdirSync(join(root, d), { recursive: true });
-  writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "0c0ffee0-0000-4000-8000-000000000001\n");
+  for (const d of ["tmp", "bin", ".iw"]) mkdirSync(join(root, d), { recursive: true });
+  writeBootId(root, "0c0ffee0-0000-4000-8000-000000000001");
   writeFileSync(join(root, "proc/uptime"), "1000.00 1900.00\n");
   writeFileSync(join(root, "tmp/dhcp.leases"), "1893456000 02:00:00:00:00:01 192.168.1.10 laptop *\n");
   writeFileSync(join(root, "bin/iw"), IW_SCRIPT);

@@ -3,7 +3,6 @@
  * leases are about 1.2 MB of JSON, over the 1-MiB payload limit. The agent sends it compressed
  * (protocol/payload.ts) and the collector stores all of it.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectAsync } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,7 +12,7 @@ import { createSystemContext } from "../agent/sources/systemContext.js";
 import { startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
 import { type Lease, MAX_ARRAY_ITEMS, MAX_PAYLOAD_BYTES, topicFor } from "../protocol/index.js";
-import { tempDir, waitFor } from "./helpers.js";
+import { tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-business";
 const log = silentLogger();
@@ -49,8 +48,7 @@ describe("agent on a business gateway", () => {
       collect: async () => ({ status: "ok", records: { leases }, skipped: [] }),
     };
     const root = join(dir.path, "gateway");
-    mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
-    writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "6f1c2d3e-0000-4000-8000-00000000b15e\n");
+    writeBootId(root, "6f1c2d3e-0000-4000-8000-00000000b15e");
     const collector = await startCollector({
       db: join(dir.path, "collector.db"),
       listen: "mqtt://127.0.0.1:0",

@@ -5,7 +5,7 @@
  * released leases proves delivery: N snapshots applied in order release exactly N - 1 leases,
  * and a lost or reordered one (a reordered one is refused as stale) releases fewer.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectAsync } from "mqtt";
@@ -17,7 +17,7 @@ import { createSystemContext } from "../agent/sources/systemContext.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
 import type { Lease } from "../protocol/index.js";
-import { tempDir, waitFor } from "./helpers.js";
+import { tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-outage";
 const log = silentLogger();
@@ -66,8 +66,7 @@ function changingSource(fillers = 0) {
 
 function gatewayRoot(dir: string): string {
   const root = join(dir, "gateway");
-  mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
-  writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "6f1c2d3e-0000-4000-8000-00000000beef\n");
+  writeBootId(root, "6f1c2d3e-0000-4000-8000-00000000beef");
   return root;
 }
 
@@ -219,7 +218,7 @@ describe("agent runtime: outages", () => {
     await agent.start();
     await waitFor("first boot stored", () => collector.ingest.metrics.stored >= 3);
     const newBoot = "6f1c2d3e-0000-4000-8000-00000000cafe";
-    writeFileSync(join(dir.path, "gateway/proc/sys/kernel/random/boot_id"), `${newBoot}\n`);
+    writeBootId(join(dir.path, "gateway"), newBoot);
     await waitFor("reconnected with the new boot", () => agent.health().connections === 2);
     const row = () =>
       collector.store.db

@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listSegments, scanSegment, segmentPath } from "../agent/outbox/segmentFiles.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
-import { requireBuiltCli, runCli, spawnCli, stopProcess, tempDir, waitFor } from "./helpers.js";
+import { requireBuiltCli, runCli, spawnCli, stopProcess, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-kill";
 const log = silentLogger();
@@ -29,9 +29,8 @@ describe("agent process", () => {
     const stateDir = join(dir.path, "state");
     const outbox = join(stateDir, "outbox", GATEWAY);
     const db = join(dir.path, "collector.db");
-    mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
     mkdirSync(join(root, "tmp"), { recursive: true });
-    writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "3a8b0c1d-0000-4000-8000-000000000001\n");
+    writeBootId(root, "3a8b0c1d-0000-4000-8000-000000000001");
     const ipOf = (v: number) => `10.2.0.${v}`;
     const writeVersion = (v: number) => {
       const file = join(root, "tmp/dhcp.leases");

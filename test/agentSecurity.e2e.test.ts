@@ -15,7 +15,7 @@ import { resolveConfig } from "../agent/config/resolveConfig.js";
 import { SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { listenMutualTls, makeTestCerts, requireTool, type TestCerts } from "./collectorHelpers.js";
-import { capturingLogger, requireBuiltCli, runCli, tempDir, waitFor } from "./helpers.js";
+import { capturingLogger, requireBuiltCli, runCli, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const hasOpenssl = requireTool("openssl");
 const GATEWAY = "gw-sec";
@@ -35,9 +35,8 @@ describe.skipIf(!hasOpenssl)("agent over mqtts:// with a client certificate and 
     requireBuiltCli();
     certs = makeTestCerts(dir.path);
     writeFileSync(join(dir.path, "password"), `${PASSWORD}\n`, { mode: 0o600 });
-    mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
     mkdirSync(join(root, "tmp"), { recursive: true });
-    writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "9d0e1f2a-0000-4000-8000-000000000001\n");
+    writeBootId(root, "9d0e1f2a-0000-4000-8000-000000000001");
     writeFileSync(join(root, "tmp/dhcp.leases"), "0 02:00:00:00:00:01 10.3.0.1 host-1 *\n");
     broker = await Aedes.createBroker({
       authenticate(client, username, password, callback) {

@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startThrottledTestServer } from "../agent/speedtest/throttledTestServer.js";
 import { freePort } from "../common/loopbackPorts.js";
 import { commandTopicFor, type Message, PROTOCOL_VERSION, validateMessage } from "../protocol/index.js";
-import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor } from "./helpers.js";
+import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-speed";
 const TOKEN = "one-time-token-e2e-0123456789";
@@ -29,9 +29,8 @@ describe("agent process: commands", () => {
     const dir = tempDir("agent-speed");
     cleanups.push(dir.remove);
     const root = join(dir.path, "gateway");
-    mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
     mkdirSync(join(root, "tmp"), { recursive: true });
-    writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "3a8b0c1d-0000-4000-8000-0000000000e2\n");
+    writeBootId(root, "3a8b0c1d-0000-4000-8000-0000000000e2");
     writeFileSync(join(root, "tmp/dhcp.leases"), "0 02:00:00:00:00:0e 10.2.0.14 host-e *\n");
 
     const aedes = await Aedes.createBroker();

@@ -3,7 +3,7 @@
  * `leaseline` CLI (the built dist/, as users run it) as a child process, and the live heap.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -19,6 +19,11 @@ export function requireBuiltCli(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it first)`);
 }
 
+/** The boot id of a gateway root for an agent under test (`--root`), its directories made as needed. */
+export function writeBootId(root: string, bootId: string): void {
+  mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
+  writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), `${bootId}\n`);
+}
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), `leaseline-${prefix}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };

@@ -10,7 +10,7 @@ import { runHook } from "../agent/hooks/hookTestHelpers.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { storedLeases } from "../collector/store/testSupport.js";
 import { silentLogger } from "../common/logger.js";
-import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor } from "./helpers.js";
+import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-hook";
 const PHONE = "d2:5f:3a:91:0c:7e";
@@ -36,8 +36,7 @@ describe("DHCP hook → agent → collector", () => {
   beforeAll(async () => {
     requireBuiltCli();
     mkdirSync(join(root, "tmp"), { recursive: true });
-    mkdirSync(join(root, "proc/sys/kernel/random"), { recursive: true });
-    writeFileSync(join(root, "proc/sys/kernel/random/boot_id"), "5b1d8a7e-0000-4000-8000-000000000001\n");
+    writeBootId(root, "5b1d8a7e-0000-4000-8000-000000000001");
     writeLeases([`${expiry()} ${PHONE} 192.168.1.142 Pixel-7 *`, `${expiry()} ${NAS} 192.168.1.20 nas *`]);
     collector = await startCollector({
       db: join(dir.path, "c.db"),
