@@ -153,13 +153,10 @@ describe("iw source: remembered iw dev and surveys", () => {
 
   /** fakeContext with a clock, answers that can change between cycles, and a /sys/class/net listing. */
   function clockedContext() {
+    // The OpenWrt router, with damaged lines in phy1's survey (remembered skips are reported too).
     const answers: Record<string, CommandResult> = {
-      "iw dev": ok(fixture("iw-dev/openwrt-23.05-ath10k-ath9k.txt")),
-      "iw dev phy1-ap1 station dump": ok(""),
-      "iw dev phy1-ap0 station dump": ok(fixture("iw-station-dump/ath9k-2ghz-ht-iw5.19.txt")),
-      "iw dev phy0-ap0 station dump": ok(fixture("iw-station-dump/ath10k-5ghz-vht-iw5.19.txt")),
+      ...openWrtAnswers(),
       "iw dev phy1-ap1 survey dump": ok(fixture("iw-survey-dump/damaged-lines.txt")),
-      "iw dev phy0-ap0 survey dump": ok(fixture("iw-survey-dump/ath10k-5ghz-acs.txt")),
     };
     const state = { now: T0, netDevices: ["br-lan", "phy0-ap0", "phy1-ap0", "phy1-ap1"] as string[] | null };
     const ctx = {
