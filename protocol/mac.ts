@@ -33,3 +33,13 @@ export function isLocallyAdministered(mac: string): boolean {
   const first = Number.parseInt(mac.slice(0, 2), 16);
   return Number.isFinite(first) && (first & 0x02) !== 0;
 }
+
+const HEX_OCTETS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** The wire form of an address given as octets (SNMP PhysAddress, the kernel's binary tables). */
+export function bytesToMac(bytes: ArrayLike<number>): string {
+  let mac = "";
+  for (let i = 0; i < bytes.length; i++)
+    mac += i === 0 ? HEX_OCTETS[bytes[i] as number] : `:${HEX_OCTETS[bytes[i] as number]}`;
+  return mac;
+}

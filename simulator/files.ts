@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs
 import { dirname, join } from "node:path";
 
 export class GatewayFiles {
-  private readonly written = new Map<string, string>();
+  private readonly written = new Map<string, string | Uint8Array>();
   private readonly dirs = new Set<string>();
   private readonly tmpDir: string;
   private counter = 0;
@@ -18,8 +18,8 @@ export class GatewayFiles {
   }
 
   /** Writes `content` to `relPath` atomically unless it already holds exactly that. Returns true when written. */
-  write(relPath: string, content: string, mode?: number): boolean {
-    if (this.written.get(relPath) === content) return false;
+  write(relPath: string, content: string | Uint8Array, mode?: number): boolean {
+    if (sameContent(this.written.get(relPath), content)) return false;
     const target = join(this.dir, relPath);
     this.ensureDir(dirname(target));
     this.ensureDir(this.tmpDir);
@@ -41,4 +41,9 @@ export class GatewayFiles {
     mkdirSync(path, { recursive: true });
     this.dirs.add(path);
   }
+}
+
+function sameContent(a: string | Uint8Array | undefined, b: string | Uint8Array): boolean {
+  if (typeof a === "string" || typeof b === "string" || a === undefined) return a === b;
+  return Buffer.compare(a, b) === 0;
 }

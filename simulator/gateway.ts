@@ -19,6 +19,7 @@ import { GatewayFiles } from "./files.js";
 import { flavourTools } from "./flavour.js";
 import { echoRun, FAR_CLASSES } from "./lineQuality.js";
 import { GatewayModel, type GatewayModelOptions } from "./model.js";
+import { BRIDGE_SYSFS_DIR, renderBrforward, renderBridgePortNumbers } from "./render/brforward.js";
 import { renderConntrackList, renderProcNfConntrack } from "./render/conntrack.js";
 import { renderDnsmasqLeases } from "./render/dnsmasq.js";
 import { renderIpAddrJson } from "./render/ipAddr.js";
@@ -94,6 +95,7 @@ export class SimulatedGateway extends GatewayModel {
   private renderedLeaseVersion = -1;
   private leaseFileText = "";
   private rendered: ReadonlyMap<string, string> | null = null;
+  private renderedBinary: ReadonlyMap<string, Uint8Array> = new Map();
   private renderedAt = -1;
   private identity: [string, string][] | null = null;
   private wallStart = 0;
@@ -216,6 +218,13 @@ export class SimulatedGateway extends GatewayModel {
     const files = this.files;
     if (!files) return;
     for (const [path, content] of this.renderedFiles()) files.write(path, content);
+    for (const [path, content] of this.renderedBinaryFiles()) files.write(path, content);
+  }
+
+  /** The binary files (sysfs tables) of renderedFiles()'s instant, apart so that every text file stays a string. */
+  renderedBinaryFiles(): ReadonlyMap<string, Uint8Array> {
+    this.renderedFiles();
+    return this.renderedBinary;
   }
 
   /**
@@ -268,6 +277,9 @@ export class SimulatedGateway extends GatewayModel {
     const fdb = fdbEntries(this);
     out.set(".sim/bridge-fdb.txt", renderBridgeFdb(this, fdb));
     out.set(".sim/bridge-fdb.json", renderBridgeFdbJson(this, fdb));
+    for (const [path, content] of renderBridgePortNumbers(this))
+      out.set(`${BRIDGE_SYSFS_DIR}/${path}`, content);
+    this.renderedBinary = new Map([[`${BRIDGE_SYSFS_DIR}/brforward`, renderBrforward(this, fdb)]]);
     for (const [path, content] of this.identityFiles()) out.set(path, content);
     // Address lifetimes count down, so `ip -j addr` is rendered every instant.
     out.set(".sim/ip-addr.json", renderIpAddrJson(this) ?? "[]\n");

@@ -52,13 +52,22 @@ export function simulatedGatewayContext(gateway: SimulatedGateway): SourceContex
   return {
     root: `simulated:${gateway.gatewayId}`,
     async readSystemFile(path) {
+      const binary = gateway.renderedBinaryFiles().get(strip(path));
+      if (binary) return Buffer.from(binary).toString("utf8");
       return gateway.renderedFiles().get(strip(path)) ?? null;
+    },
+    async readSystemBytes(path) {
+      const text = gateway.renderedFiles().get(strip(path));
+      if (text !== undefined) return Buffer.from(text, "utf8");
+      return gateway.renderedBinaryFiles().get(strip(path)) ?? null;
     },
     async listSystemDir(path) {
       const prefix = `${strip(path)}/`;
       const names = new Set<string>();
-      for (const key of gateway.renderedFiles().keys()) {
-        if (key.startsWith(prefix)) names.add(key.slice(prefix.length).split("/")[0] as string);
+      for (const files of [gateway.renderedFiles(), gateway.renderedBinaryFiles()]) {
+        for (const key of files.keys()) {
+          if (key.startsWith(prefix)) names.add(key.slice(prefix.length).split("/")[0] as string);
+        }
       }
       return names.size > 0 ? [...names] : null;
     },

@@ -3,11 +3,14 @@
  * parsers (and, at the end, through the agent's sources with the real command runner and the
  * bin scripts) and must come back as the state the simulator holds.
  */
+import { readFileSync } from "node:fs";
+import { endianness } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseProcNetArp } from "../agent/sources/arp/parseProcNetArp.js";
 import { routerLan } from "../agent/sources/conntrack/routerLan.js";
 import { parseDnsmasqLeases } from "../agent/sources/dnsmasq/parseDnsmasqLeases.js";
+import { parseBrforward } from "../agent/sources/fdb/parseBrforward.js";
 import { parseBridgeFdbJson } from "../agent/sources/fdb/parseBridgeFdbJson.js";
 import { parseIscDhcpdLeases } from "../agent/sources/isc-dhcpd/parseIscDhcpdLeases.js";
 import { parseIwDev } from "../agent/sources/iw/parseIwDev.js";
@@ -107,6 +110,30 @@ for (const variant of variants) {
           self: e.flags.includes("self"),
         })),
       );
+    });
+
+    it("sysfs brforward", () => {
+      const { gw } = setup;
+      const bytes = readFileSync(join(gw.dir as string, "sys/class/net/br-lan/brforward"));
+      const parsed = parseBrforward(bytes);
+      expect(parsed.skipped).toEqual([]);
+      const ports = new Map(gw.interfaces.map((i) => [i.name, i.bridgePort]));
+      const table = gw.fdbEntries().filter((e) => e.master === "br-lan" && e.ifname !== "br-lan");
+      expect(parsed.records).toEqual(
+        table.map((e) => ({ mac: e.mac, port: ports.get(e.ifname), local: e.state === "permanent" })),
+      );
+      // The ageing timer (clock ticks, host order): a departed device's counts from its departure.
+      const ageing = table.map((_, i) =>
+        endianness() === "LE" ? bytes.readUInt32LE(i * 16 + 8) : bytes.readUInt32BE(i * 16 + 8),
+      );
+      const departed = table.findIndex((e) =>
+        gw.devices.some((d) => d.mac === e.mac && d.state !== "connected"),
+      );
+      expect(departed).toBeGreaterThanOrEqual(0);
+      expect(ageing[departed]).toBe(Math.floor((table[departed] as { idleMs: number }).idleMs / 10));
+      expect(ageing[departed]).toBeGreaterThan(0);
+      for (const [i, e] of table.entries()) if (e.state === "permanent") expect(ageing[i]).toBe(0);
+      expect(readGatewayFile(gw, "sys/class/net/br-lan/brif/phy0-ap0/port_no")).toBe("0x2\n");
     });
 
     it("/proc/net/dev", () => {

@@ -5,10 +5,13 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBridgeFdbSource } from "../agent/sources/fdb/bridgeFdbSource.js";
+import { attachBridgePorts } from "../agent/sources/fdb/parseBridgeFdbJson.js";
+import { createSysfsFdbSource } from "../agent/sources/fdb/sysfsFdbSource.js";
 import { createSysClassNetSource } from "../agent/sources/netdev/sysClassNetSource.js";
 import { detectSources } from "../agent/sources/registry.js";
 import { createRouterSource } from "../agent/sources/router/routerSource.js";
-import type { SourceRecords } from "../agent/sources/source.js";
+import type { Source, SourceRecords } from "../agent/sources/source.js";
 import { createSystemContext, fileClock } from "../agent/sources/systemContext.js";
 import type { SimulatedGateway } from "./gateway.js";
 import { simulatedGatewayContext } from "./memoryContext.js";
@@ -41,7 +44,6 @@ describe("the agent's sources on a simulated gateway", () => {
     const names = (await detectSources(context(), {})).map((s) => s.name).sort();
     // An OpenWrt gateway (dnsmasq): nlbw for traffic, BusyBox ping; no conntrack tools.
     expect(names).toEqual([
-      "bridge-fdb",
       "dnsmasq",
       "ip-neigh",
       "iw",
@@ -49,6 +51,7 @@ describe("the agent's sources on a simulated gateway", () => {
       "ping",
       "proc-net-dev",
       "router",
+      "sysfs-fdb",
     ]);
   });
 
@@ -66,7 +69,31 @@ describe("the agent's sources on a simulated gateway", () => {
     expect(records.interfaces).toEqual(gw.interfaceRecords());
     expect(records.stations).toEqual(gw.stationRecords());
     expect(records.radios).toEqual(gw.radioRecords());
-    expect(records.bridgeFdb?.length).toBe(gw.fdbEntries().length);
+    // sysfs holds the bridge's own table: learned and local rows on its ports.
+    const bridgeTable = gw.fdbEntries().filter((e) => e.master === "br-lan" && e.ifname !== "br-lan");
+    expect(bridgeTable.length).toBeGreaterThan(12);
+    expect(records.bridgeFdb).toEqual(
+      bridgeTable.map((e) => ({
+        mac: e.mac,
+        interface: e.ifname,
+        bridge: "br-lan",
+        vlan: null,
+        permanent: e.state === "permanent",
+        self: false,
+      })),
+    );
+  });
+
+  it("places every neighbour on the same bridge port from sysfs as from `bridge fdb`", async () => {
+    const ctx = context();
+    const tableOf = async (source: Source) => {
+      const outcome = await source.collect(ctx);
+      return outcome.status === "ok" ? (outcome.records.bridgeFdb ?? []) : [];
+    };
+    const fromSysfs = attachBridgePorts(gw.neighborRecords(), await tableOf(createSysfsFdbSource()));
+    const fromCommand = attachBridgePorts(gw.neighborRecords(), await tableOf(createBridgeFdbSource()));
+    expect(fromSysfs.filter((n) => n.bridgePort !== null).length).toBeGreaterThan(10);
+    expect(fromSysfs).toEqual(fromCommand);
   });
 
   it("reads the same counters from sysfs as from /proc/net/dev", async () => {

@@ -234,7 +234,12 @@ export interface FdbEntry {
   flags: string[];
   /** `bridge fdb` state: "" learned, "permanent" local, "static", "stale". */
   state: "" | "permanent" | "static" | "stale";
+  /** Since the bridge last saw a frame from the MAC (the kernel's ageing timer); 0 for permanent entries. */
+  idleMs: number;
 }
+
+/** A connected device's frames come at least this often, so its ageing timer stays below it. */
+const CONNECTED_IDLE_MAX_MS = 5_000;
 
 /** `bridge fdb show`: per interface, the bridge's learned and local entries, then the device's own. */
 export function fdbEntries(model: GatewayModel, t = model.t): FdbEntry[] {
@@ -246,21 +251,39 @@ export function fdbEntries(model: GatewayModel, t = model.t): FdbEntry[] {
         if (dev.iface !== iface.name || !dev.seenThisBoot) continue;
         const learned = dev.state === "connected" || (dev.leftAt >= 0 && t - dev.leftAt < FDB_AGEING_MS);
         if (!learned) continue;
-        out.push({ mac: dev.mac, ifname: iface.name, master: "br-lan", flags: [], state: "" });
+        const idleMs =
+          dev.state === "connected"
+            ? mix32(dev.key, Math.floor(t / 1000)) % CONNECTED_IDLE_MAX_MS
+            : t - dev.leftAt;
+        out.push({ mac: dev.mac, ifname: iface.name, master: "br-lan", flags: [], state: "", idleMs });
       }
-      out.push({ mac: iface.mac, ifname: iface.name, master: "br-lan", flags: [], state: "permanent" });
+      out.push({
+        mac: iface.mac,
+        ifname: iface.name,
+        master: "br-lan",
+        flags: [],
+        state: "permanent",
+        idleMs: 0,
+      });
       if (iface.name === "eth0" && model.switchFdbDuplicates) {
         for (const dev of model.devices) {
           if (dev.iface === "eth0" && dev.state === "connected")
-            out.push({ mac: dev.mac, ifname: "eth0", master: null, flags: ["self"], state: "" });
+            out.push({ mac: dev.mac, ifname: "eth0", master: null, flags: ["self"], state: "", idleMs: 0 });
         }
       }
     }
     if (iface.kind === "bridge")
-      out.push({ mac: iface.mac, ifname: iface.name, master: "br-lan", flags: [], state: "permanent" });
+      out.push({
+        mac: iface.mac,
+        ifname: iface.name,
+        master: "br-lan",
+        flags: [],
+        state: "permanent",
+        idleMs: 0,
+      });
     const tail = iface.mac.slice(9);
     for (const mac of ["33:33:00:00:00:01", "01:00:5e:00:00:01", `33:33:ff:${tail}`]) {
-      out.push({ mac, ifname: iface.name, master: null, flags: ["self"], state: "permanent" });
+      out.push({ mac, ifname: iface.name, master: null, flags: ["self"], state: "permanent", idleMs: 0 });
     }
   }
   return out;

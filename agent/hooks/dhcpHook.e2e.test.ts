@@ -7,79 +7,36 @@
  * Needs root, `ip`, `dnsmasq` and `busybox` (Debian: iproute2, dnsmasq-base, busybox). Skipped
  * when they are missing, except under CI=true, where missing requirements fail the run.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  deleteNamespace,
+  failUnderCiWhenMissing,
+  namespaceRequirements,
+  namespaceRun,
+  removeLeftoverNamespaces,
+  sh,
+} from "../../test/namespaces.js";
 import { HOOK } from "./hookTestHelpers.js";
 import type { LeaseEvent } from "./spoolReader.js";
 import { SpoolWatcher } from "./spoolWatcher.js";
 
 const PREFIX = "lle2e";
-const RUN = `${PREFIX}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
+const RUN = namespaceRun(PREFIX);
 const ROUTER = `${RUN}-r`;
 const CLIENT = `${RUN}-c`;
 const VENDOR_CLASS = "leaseline-e2e";
 const HOSTNAME = "e2e-client";
 
-function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 10_000 });
-  return { ok: r.status === 0, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
-
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin")
-    .split(":")
-    .concat(["/usr/sbin", "/sbin"])
-    .some((dir) => dir !== "" && existsSync(join(dir, cmd)));
-}
-
-function deleteNamespace(name: string): void {
-  spawnSync("ip", ["netns", "del", name], { timeout: 5000 });
-}
-
-/** Namespaces of earlier runs whose process is gone (a crash skipped their cleanup). */
-function removeLeftovers(): void {
-  const list = sh("ip", ["netns", "list"]).out;
-  for (const line of list.split("\n")) {
-    const m = new RegExp(`^(${PREFIX}-(\\d+)-[a-z0-9]+-[rc])\\b`).exec(line);
-    if (!m) continue;
-    const pid = Number(m[2]);
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) deleteNamespace(m[1] as string);
-  }
-}
-
-function requirements(): string[] {
-  const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push("root");
-  for (const cmd of ["ip", "dnsmasq", "busybox"]) if (!onPath(cmd)) missing.push(cmd);
-  if (missing.length === 0) {
-    const probe = `${RUN}-p`;
-    if (!sh("ip", ["netns", "add", probe]).ok) missing.push("permission to create network namespaces");
-    deleteNamespace(probe);
-  }
-  return missing;
-}
-
-const missing = requirements();
-const ci = process.env.CI === "true";
-
-if (missing.length > 0 && ci) {
-  describe("DHCP hook end to end", () => {
-    it("has its requirements under CI", () => {
-      throw new Error(
-        `missing: ${missing.join(", ")} (install iproute2, dnsmasq-base and busybox, run as root)`,
-      );
-    });
-  });
-}
+const missing = namespaceRequirements(RUN, ["dnsmasq", "busybox"]);
+failUnderCiWhenMissing(
+  "DHCP hook end to end",
+  missing,
+  "install iproute2, dnsmasq-base and busybox, run as root",
+);
 
 describe.skipIf(missing.length > 0)("DHCP hook end to end (dnsmasq + udhcpc in namespaces)", () => {
   let work: string;
@@ -123,7 +80,7 @@ describe.skipIf(missing.length > 0)("DHCP hook end to end (dnsmasq + udhcpc in n
   beforeAll(async () => {
     // The trap: whatever ends this process, its namespaces go with it.
     process.once("exit", cleanup);
-    removeLeftovers();
+    removeLeftoverNamespaces(PREFIX);
     work = mkdtempSync(join(tmpdir(), "leaseline-e2e-"));
     spool = join(work, "spool");
     for (const ns of [ROUTER, CLIENT]) {

@@ -10,19 +10,11 @@
  * addresses and say nothing about where a device is. This is not a protocol record: it fills
  * Neighbor.bridgePort through attachFdbPorts.
  */
-import type { Neighbor } from "../../protocol/index.js";
+import { bytesToMac, type Neighbor } from "../../protocol/index.js";
 import type { ParseResult, SkippedLine } from "../sources/parseResult.js";
 import { nameForIfIndex } from "./ifTable.js";
 import { attempt, type FetchOutcome, type SnmpClient } from "./snmpClient.js";
-import {
-  bytesToMac,
-  decodeInteger,
-  indexParts,
-  skipRow,
-  type TableRow,
-  tableRows,
-  type Varbinds,
-} from "./varbinds.js";
+import { decodeInteger, indexParts, skipRow, type TableRow, tableRows, type Varbinds } from "./varbinds.js";
 
 export const DOT1D_BASE_PORT_ENTRY = "1.3.6.1.2.1.17.1.4.1";
 export const DOT1D_TP_FDB_ENTRY = "1.3.6.1.2.1.17.4.3.1";

@@ -10,7 +10,7 @@
  */
 
 import { ipv6FromGroups } from "../../common/ipv6Text.js";
-import { MAX_STRING_LENGTH } from "../../protocol/index.js";
+import { bytesToMac, MAX_STRING_LENGTH } from "../../protocol/index.js";
 import { type SkippedLine, skippedLine } from "../sources/parseResult.js";
 
 export type Varbinds = ReadonlyMap<string, unknown>;
@@ -160,10 +160,6 @@ export function decodePhysAddress(value: unknown, name: string): Decoded<string 
   if (value.length > 20) return fail(`${name} is longer than 20 octets`);
   if (value.length === 0 || value.every((b) => b === 0)) return ok(null);
   return ok(bytesToMac(value));
-}
-
-export function bytesToMac(bytes: ArrayLike<number>): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
 export function formatIpv4(bytes: readonly number[]): string {

@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { goldenParsers } from "./goldenParsers.js";
+import { goldenBinaryParsers, goldenParsers } from "./goldenParsers.js";
+import type { ParseResult } from "./parseResult.js";
 
 const fixturesDir = join(import.meta.dirname, "../../fixtures");
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -16,10 +17,18 @@ describe("golden parser fixtures", () => {
       .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, ".golden")))
       .map((d) => d.name)
       .sort();
-    expect(folders).toEqual(Object.keys(goldenParsers).sort());
+    expect(folders).toEqual([...Object.keys(goldenParsers), ...Object.keys(goldenBinaryParsers)].sort());
   });
 
-  for (const [name, parse] of Object.entries(goldenParsers)) {
+  const parsers: (readonly [string, (file: string) => ParseResult<unknown>])[] = [
+    ...Object.entries(goldenParsers).map(
+      ([name, parse]) => [name, (file: string) => parse(readFileSync(file, "utf8"))] as const,
+    ),
+    ...Object.entries(goldenBinaryParsers).map(
+      ([name, parse]) => [name, (file: string) => parse(readFileSync(file))] as const,
+    ),
+  ];
+  for (const [name, parseFile] of parsers) {
     const dir = join(fixturesDir, name);
     const inputs = existsSync(dir)
       ? readdirSync(dir).filter((f) => !f.endsWith(".expected.json") && !f.startsWith("."))
@@ -27,7 +36,7 @@ describe("golden parser fixtures", () => {
     describe(name, () => {
       for (const input of inputs) {
         it(input, () => {
-          const result = parse(readFileSync(join(dir, input), "utf8"));
+          const result = parseFile(join(dir, input));
           const expectedFile = join(dir, `${input}.expected.json`);
           if (update) writeFileSync(expectedFile, `${JSON.stringify(result, null, 2)}\n`);
           expect(existsSync(expectedFile), `missing ${expectedFile}`).toBe(true);

@@ -1,10 +1,12 @@
 /**
  * Registry of pure parsers with golden fixtures: `fixtures/<name>/<case>.<ext>` is parsed by
  * the parser registered under <name> and compared with `fixtures/<name>/<case>.expected.json`.
- * A parser added here is covered by agent/sources/golden.test.ts without further code.
+ * A parser added here is covered by agent/sources/golden.test.ts without further code; a binary
+ * format's parser goes in goldenBinaryParsers and is given the fixture's bytes.
  */
 import { parseProcNetArp } from "./arp/parseProcNetArp.js";
 import { parseDnsmasqLeases } from "./dnsmasq/parseDnsmasqLeases.js";
+import { parseBrforward } from "./fdb/parseBrforward.js";
 import { parseBridgeFdbJson } from "./fdb/parseBridgeFdbJson.js";
 import { insightGoldenParsers } from "./insightParsers/goldenParsers.js";
 import { parseIscDhcpdLeases } from "./isc-dhcpd/parseIscDhcpdLeases.js";
@@ -36,4 +38,12 @@ export const goldenParsers: Record<string, (text: string) => ParseResult<unknown
   "odhcpd-ipv4": (text) => parseOdhcpdIpv4Leases(text, 1_732_360_000_000),
   "odhcpd-ipv6": (text) => parseOdhcpdIpv6Leases(text, 1_732_360_000_000),
   ...insightGoldenParsers,
+};
+
+export const goldenBinaryParsers: Record<string, (bytes: Uint8Array) => ParseResult<unknown>> = {
+  // Captured from kernel bridges (Debian 12's kernel) in a network namespace: veth ports, entries
+  // learned from the peers' IPv6 frames and added with `bridge fdb add ... master static`; 300
+  // static entries on one port make the file longer than the page sysfs returns per read.
+  // damaged.bin and truncated.bin are made from the capture by hand.
+  brforward: parseBrforward,
 };

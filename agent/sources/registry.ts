@@ -1,7 +1,8 @@
 /**
  * Every source the agent knows, how `--sources auto` picks among them, and how an explicit
  * `--sources a,b,c` list is checked. Where two sources give the same records (ip-neigh and arp,
- * proc-net-dev and sysfs-net), auto picks one so the snapshot holds no duplicates.
+ * proc-net-dev and sysfs-net, sysfs-fdb and bridge-fdb), auto picks one so the snapshot holds no
+ * duplicates.
  */
 
 import type { SnmpClientOptions } from "../snmp/snmpClient.js";
@@ -10,6 +11,7 @@ import { createArpSource } from "./arp/arpSource.js";
 import { createConntrackSource } from "./conntrack/conntrackSource.js";
 import { createDnsmasqSource } from "./dnsmasq/dnsmasqSource.js";
 import { createBridgeFdbSource } from "./fdb/bridgeFdbSource.js";
+import { createSysfsFdbSource } from "./fdb/sysfsFdbSource.js";
 import { createIscDhcpdSource } from "./isc-dhcpd/iscDhcpdSource.js";
 import { createIwSource } from "./iw/iwSource.js";
 import { createKeaSource } from "./kea/keaSource.js";
@@ -42,6 +44,7 @@ const FACTORIES = {
   odhcpd: () => createOdhcpdSource(),
   "ip-neigh": () => createIpNeighSource(),
   arp: () => createArpSource(),
+  "sysfs-fdb": () => createSysfsFdbSource(),
   "bridge-fdb": () => createBridgeFdbSource(),
   "proc-net-dev": () => createProcNetDevSource(),
   "sysfs-net": () => createSysClassNetSource(),
@@ -63,6 +66,8 @@ export const SOURCE_NAMES = Object.keys(FACTORIES) as SourceName[];
 const ALTERNATIVES: readonly (readonly SourceName[])[] = [
   ["ip-neigh", "arp"],
   ["proc-net-dev", "sysfs-net"],
+  // The same table without a process, and without VLAN ids (attachBridgePorts copes).
+  ["sysfs-fdb", "bridge-fdb"],
   // nlbwmon zeroes the conntrack counters it reads: where it runs, conntrack would undercount.
   ["nlbw", "conntrack"],
 ];

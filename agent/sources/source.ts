@@ -52,6 +52,8 @@ export interface SourceContext {
   root: string;
   /** Reads a system path below root; null when the file does not exist. */
   readSystemFile(path: string): Promise<string | null>;
+  /** Reads a binary system file below root (sysfs tables); null when it does not exist. */
+  readSystemBytes(path: string): Promise<Uint8Array | null>;
   /** Lists a system directory below root; null when it does not exist. */
   listSystemDir(path: string): Promise<string[] | null>;
   /** Runs a command without a shell and with a timeout. */

@@ -50,14 +50,21 @@ function isMissing(error: unknown): boolean {
  * the thread pool costs 20 times the CPU. Anything else (a FIFO or device given as a lease file)
  * could block, so it is read the asynchronous way; O_NONBLOCK keeps the open itself from waiting.
  */
-async function readSystemPath(file: string): Promise<string> {
+async function readSystemPath(file: string): Promise<Buffer>;
+async function readSystemPath(file: string, encoding: "utf8"): Promise<string>;
+async function readSystemPath(file: string, encoding?: "utf8"): Promise<string | Buffer> {
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (fstatSync(fd).isFile()) return readFileSync(fd, "utf8");
+    if (fstatSync(fd).isFile()) return readFileSync(fd, encoding);
   } finally {
     closeSync(fd);
   }
-  return readFile(file, "utf8");
+  return readFile(file, encoding);
+}
+
+function missingAsNull(error: unknown): null {
+  if (isMissing(error)) return null;
+  throw error;
 }
 
 export function createSystemContext(options: SystemContextOptions): SourceContext {
@@ -68,14 +75,8 @@ export function createSystemContext(options: SystemContextOptions): SourceContex
   const file = rememberByText((path) => underRoot(root, path), REMEMBERED_PATHS);
   return {
     root,
-    async readSystemFile(path) {
-      try {
-        return await readSystemPath(file(path));
-      } catch (error) {
-        if (isMissing(error)) return null;
-        throw error;
-      }
-    },
+    readSystemFile: (path) => readSystemPath(file(path), "utf8").catch(missingAsNull),
+    readSystemBytes: (path) => readSystemPath(file(path)).catch(missingAsNull),
     async listSystemDir(path) {
       try {
         // Synchronous for the same reason: sysfs and procfs directories list in microseconds.

@@ -88,6 +88,21 @@ describe("attachBridgePorts", () => {
     expect(attachBridgePorts(neighbors, fdb).map((n) => n.bridgePort)).toEqual(["lan3", "guest1", null]);
   });
 
+  it("answers for a VLAN device from a table without VLAN ids (sysfs), and only from such a table", () => {
+    const neighbors = [
+      neighbor("192.168.10.23", "00:1b:11:20:dc:2c", "br-lan.10"),
+      neighbor("192.168.20.23", "d2:5f:3a:91:0c:7e", "br-lan.20"),
+    ];
+    const withoutVlans = [fdbRow("00:1b:11:20:dc:2c", "lan3"), fdbRow("d2:5f:3a:91:0c:7e", "lan2")];
+    expect(attachBridgePorts(neighbors, withoutVlans).map((n) => n.bridgePort)).toEqual(["lan3", "lan2"]);
+    // With VLAN ids, a MAC not learned in the neighbour's VLAN is not placed from another VLAN.
+    const withVlans = [
+      fdbRow("00:1b:11:20:dc:2c", "lan3", { vlan: 10 }),
+      fdbRow("d2:5f:3a:91:0c:7e", "lan2", { vlan: 1 }),
+    ];
+    expect(attachBridgePorts(neighbors, withVlans).map((n) => n.bridgePort)).toEqual(["lan3", null]);
+  });
+
   it("leaves neighbours without a MAC alone", () => {
     const neighbors = [neighbor("192.168.1.77", null)];
     expect(attachBridgePorts(neighbors, [fdbRow("00:00:00:00:00:00", "lan1")])).toEqual(neighbors);

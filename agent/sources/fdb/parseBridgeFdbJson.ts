@@ -73,23 +73,31 @@ export function parseBridgeFdbJson(text: string): ParseResult<BridgeFdbEntry> {
  * Returns the neighbours with bridgePort set from the FDB where the neighbour's MAC was learned
  * on a port of the bridge the neighbour was seen on. The neighbour's interface is the bridge
  * (`br-lan`) or, on VLAN-filtering bridges such as OpenWrt DSA, a VLAN device on it (`br-lan.10`),
- * which selects the FDB rows of that VLAN. `self` rows duplicate learned rows on hardware switches
- * and permanent rows are the bridge's own addresses, so neither says where a device is.
- * Neighbours without a match keep their bridgePort.
+ * which selects the FDB rows of that VLAN. A table without VLAN ids (sysfs brforward) answers for
+ * the bridge's VLAN devices too: a device is in one VLAN, and its MAC on the port it uses.
+ * `self` rows duplicate learned rows on hardware switches and permanent rows are the bridge's own
+ * addresses, so neither says where a device is. Neighbours without a match keep their bridgePort.
  */
 export function attachBridgePorts(neighbors: Neighbor[], fdb: BridgeFdbEntry[]): Neighbor[] {
   const portByKey = new Map<string, string>();
+  /** Bridges whose rows carry no VLAN id. */
+  const withoutVlans = new Set<string>();
   for (const entry of fdb) {
     if (entry.self || entry.permanent || entry.bridge === null) continue;
     const keys = [`${entry.bridge}\u0000${entry.mac}`];
     if (entry.vlan !== null) keys.push(`${entry.bridge}.${entry.vlan}\u0000${entry.mac}`);
+    else withoutVlans.add(entry.bridge);
     // The first row wins: a MAC is in the table once per VLAN, and the untagged form of the
     // bridge's name cannot say which VLAN was meant.
     for (const key of keys) if (!portByKey.has(key)) portByKey.set(key, entry.interface);
   }
   return neighbors.map((n) => {
     if (n.mac === null) return n;
-    const port = portByKey.get(`${n.interface}\u0000${n.mac}`);
+    let port = portByKey.get(`${n.interface}\u0000${n.mac}`);
+    const dot = n.interface.lastIndexOf(".");
+    if (port === undefined && dot > 0 && withoutVlans.has(n.interface.slice(0, dot))) {
+      port = portByKey.get(`${n.interface.slice(0, dot)}\u0000${n.mac}`);
+    }
     return port === undefined ? n : { ...n, bridgePort: port };
   });
 }

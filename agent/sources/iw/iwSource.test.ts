@@ -15,6 +15,7 @@ function fakeContext(answers: Record<string, CommandResult>): SourceContext & { 
     calls,
     root: "/",
     readSystemFile: async () => null,
+    readSystemBytes: async () => null,
     listSystemDir: async () => null,
     async runCommand(command, args) {
       const line = [command, ...args].join(" ");

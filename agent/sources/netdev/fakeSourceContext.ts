@@ -12,16 +12,22 @@ export type CommandHandler = (command: string, args: readonly string[]) => Comma
 
 export interface FakeSourceContext extends SourceContext {
   /** Writes a file at a system path below the root. */
-  write(path: string, content: string): void;
+  write(path: string, content: string | Uint8Array): void;
   /** Every command run, as `command arg arg`. */
   commands: string[];
   cleanup(): void;
 }
 
-const isMissing = (error: unknown): boolean => {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === "ENOENT" || code === "ENOTDIR";
-};
+/** The value read, or null where the path does not exist. */
+function orNull<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw error;
+  }
+}
 
 export function fakeSourceContext(
   onCommand: CommandHandler = (command) => ({ status: "absent", reason: `${command} is not installed` }),
@@ -31,22 +37,9 @@ export function fakeSourceContext(
   return {
     root,
     commands,
-    async readSystemFile(path) {
-      try {
-        return readFileSync(join(root, path), "utf8");
-      } catch (error) {
-        if (isMissing(error)) return null;
-        throw error;
-      }
-    },
-    async listSystemDir(path) {
-      try {
-        return readdirSync(join(root, path));
-      } catch (error) {
-        if (isMissing(error)) return null;
-        throw error;
-      }
-    },
+    readSystemFile: async (path) => orNull(() => readFileSync(join(root, path), "utf8")),
+    readSystemBytes: async (path) => orNull(() => readFileSync(join(root, path))),
+    listSystemDir: async (path) => orNull(() => readdirSync(join(root, path))),
     async runCommand(command, args) {
       commands.push([command, ...args].join(" "));
       return onCommand(command, args);
