@@ -241,6 +241,16 @@ export interface FdbEntry {
 /** A connected device's frames come at least this often, so its ageing timer stays below it. */
 const CONNECTED_IDLE_MAX_MS = 5_000;
 
+/** An address of the bridge's own, or of one of its ports: `permanent`, never ageing. */
+const localEntry = (iface: SimInterface): FdbEntry => ({
+  mac: iface.mac,
+  ifname: iface.name,
+  master: "br-lan",
+  flags: [],
+  state: "permanent",
+  idleMs: 0,
+});
+
 /** `bridge fdb show`: per interface, the bridge's learned and local entries, then the device's own. */
 export function fdbEntries(model: GatewayModel, t = model.t): FdbEntry[] {
   const out: FdbEntry[] = [];
@@ -257,14 +267,7 @@ export function fdbEntries(model: GatewayModel, t = model.t): FdbEntry[] {
             : t - dev.leftAt;
         out.push({ mac: dev.mac, ifname: iface.name, master: "br-lan", flags: [], state: "", idleMs });
       }
-      out.push({
-        mac: iface.mac,
-        ifname: iface.name,
-        master: "br-lan",
-        flags: [],
-        state: "permanent",
-        idleMs: 0,
-      });
+      out.push(localEntry(iface));
       if (iface.name === "eth0" && model.switchFdbDuplicates) {
         for (const dev of model.devices) {
           if (dev.iface === "eth0" && dev.state === "connected")
@@ -272,15 +275,7 @@ export function fdbEntries(model: GatewayModel, t = model.t): FdbEntry[] {
         }
       }
     }
-    if (iface.kind === "bridge")
-      out.push({
-        mac: iface.mac,
-        ifname: iface.name,
-        master: "br-lan",
-        flags: [],
-        state: "permanent",
-        idleMs: 0,
-      });
+    if (iface.kind === "bridge") out.push(localEntry(iface));
     const tail = iface.mac.slice(9);
     for (const mac of ["33:33:00:00:00:01", "01:00:5e:00:00:01", `33:33:ff:${tail}`]) {
       out.push({ mac, ifname: iface.name, master: null, flags: ["self"], state: "permanent", idleMs: 0 });
