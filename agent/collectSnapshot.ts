@@ -4,7 +4,7 @@
  * returns garbage costs only its own records; the cycle always produces a snapshot.
  */
 import type { Logger } from "../common/logger.js";
-import { PROTOCOL_VERSION, type Snapshot, type SourceStatus } from "../protocol/index.js";
+import { type DhcpPool, PROTOCOL_VERSION, type Snapshot, type SourceStatus } from "../protocol/index.js";
 import { readUptimeSeconds } from "./bootId.js";
 import { attachBridgePorts, type BridgeFdbEntry } from "./sources/fdb/parseBridgeFdbJson.js";
 import type { SkippedLine } from "./sources/parseResult.js";
@@ -56,6 +56,7 @@ export async function collectSnapshot(
   };
   const skippedExamples = new Map<string, SkippedLine[]>();
   const bridgeFdb: BridgeFdbEntry[] = [];
+  let dhcpPools: DhcpPool[] | null = null;
   outcomes.forEach((outcome, i) => {
     const name = (sources[i] as Source).name;
     const status: SourceStatus = {
@@ -85,6 +86,10 @@ export async function collectSnapshot(
         snapshot.router = r.router;
         status.records++;
       }
+      if (r.dhcpPools) {
+        dhcpPools = [...(dhcpPools ?? []), ...r.dhcpPools];
+        status.records += r.dhcpPools.length;
+      }
       if (r.bridgeFdb) {
         bridgeFdb.push(...r.bridgeFdb);
         status.records += r.bridgeFdb.length;
@@ -97,6 +102,8 @@ export async function collectSnapshot(
     snapshot.sources.push(status);
   });
   if (bridgeFdb.length > 0) snapshot.neighbors = attachBridgePorts(snapshot.neighbors, bridgeFdb);
+  // The pools are router data; without the router source there is no record to carry them.
+  if (dhcpPools && snapshot.router) snapshot.router = { ...snapshot.router, dhcpPools };
   return { snapshot, skippedExamples };
 }
 

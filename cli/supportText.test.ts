@@ -41,6 +41,28 @@ describe("support text", () => {
     });
   });
 
+  it("prints each DHCP pool's use, says when one is full, and tells an unread configuration from no pool", () => {
+    const withPools = (dhcpPools: unknown) =>
+      gatewayText({
+        gatewayId: "gw-1",
+        router: { model: "x", dhcpPools, updatedAt: "2026-01-01T00:00:00.000Z" },
+        lineQuality: [],
+        speedTests: [],
+        radios: [],
+        interfaces: [],
+      });
+    const text = withPools([
+      { name: "lan", start: "192.168.1.100", end: "192.168.1.249", size: 150, leased: 150, full: true },
+      { name: null, start: "10.0.0.2", end: "10.0.0.9", size: 8, leased: 3, full: false },
+    ]);
+    expect(text).toMatch(
+      /dhcp pool lan\s+192\.168\.1\.100 - 192\.168\.1\.249: 150 of 150 leased \(FULL: new devices get no address\)\n/,
+    );
+    expect(text).toMatch(/dhcp pool\s+10\.0\.0\.2 - 10\.0\.0\.9: 3 of 8 leased\n/);
+    expect(withPools(null)).toMatch(/dhcp pools\s+\(not reported\)\n/);
+    expect(withPools([])).toMatch(/dhcp pools\s+none \(no dynamic IPv4 range\)\n/);
+  });
+
   it("prints a gateway's radios as busy percent and its interface rates in units", () => {
     const text = gatewayText({
       gatewayId: "gw-1",

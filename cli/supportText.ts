@@ -99,7 +99,18 @@ function routerText(router: Row | null, uptimeSeconds: unknown): string {
     ["uptime", duration(uptimeSeconds)],
     ["load (1 min)", router.load1],
     ["memory", memory],
+    ...dhcpPoolLines(router.dhcpPools),
     ["updated", router.updatedAt],
+  ]);
+}
+
+/** One line per DHCP pool: its range and use, "full" when no address is left for a new device. */
+function dhcpPoolLines(pools: unknown): [string, string][] {
+  if (!Array.isArray(pools)) return [["dhcp pools", "(not reported)"]];
+  if (pools.length === 0) return [["dhcp pools", "none (no dynamic IPv4 range)"]];
+  return (pools as Row[]).map((p) => [
+    p.name ? `dhcp pool ${p.name}` : "dhcp pool",
+    `${p.start} - ${p.end}: ${p.leased} of ${p.size} leased${p.full ? " (FULL: new devices get no address)" : ""}`,
   ]);
 }
 

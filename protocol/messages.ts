@@ -190,6 +190,25 @@ export const lineQualitySchema = object({
 });
 export type LineQuality = Infer<typeof lineQualitySchema>;
 
+const ipv4Address: Schema<string> = {
+  check(value, path, errors) {
+    if (typeof value === "string" && isIP(value) === 4) return value;
+    if (errors.length < MAX_ERRORS) {
+      errors.push({ path, message: `expected an IPv4 address, got ${JSON.stringify(value)?.slice(0, 80)}` });
+    }
+    return INVALID;
+  },
+};
+
+/** A DHCPv4 address pool the router's DHCP server hands addresses out of (both ends included). */
+export const dhcpPoolSchema = object({
+  /** The pool's tag where the server names it (dnsmasq `set:lan`: OpenWrt's interface section). */
+  name: nullable(name),
+  start: ipv4Address,
+  end: ipv4Address,
+});
+export type DhcpPool = Infer<typeof dhcpPoolSchema>;
+
 /** The router itself: identity, its WAN side, and how loaded it is. */
 export const routerSchema = object({
   model: nullable(text),
@@ -207,6 +226,8 @@ export const routerSchema = object({
   load1: nullable(num(0, 1e5)),
   memTotalBytes: nullable(counter),
   memAvailableBytes: nullable(counter),
+  /** The DHCP server's IPv4 pools, when its configuration could be read; absent from older agents. */
+  dhcpPools: optional(array(dhcpPoolSchema, 64)),
 });
 export type RouterInfo = Infer<typeof routerSchema>;
 

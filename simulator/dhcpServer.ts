@@ -51,6 +51,12 @@ export class DhcpServer {
     this.host = host;
   }
 
+  /** The pool's first and last address. */
+  get pool(): { start: string; end: string } {
+    const { lan, poolStart, poolSize } = this.host;
+    return { start: lan.host(poolStart), end: lan.host(poolStart + poolSize - 1) };
+  }
+
   leaseByMac(mac: string): ServerLease | undefined {
     for (const l of this.leases) if (l.mac === mac) return l;
     return undefined;

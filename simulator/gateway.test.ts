@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseDnsmasqDhcpRanges } from "../agent/sources/dnsmasq/parseDnsmasqDhcpRanges.js";
 import { parseDnsmasqLeases } from "../agent/sources/dnsmasq/parseDnsmasqLeases.js";
 import { SimulatedGateway } from "./gateway.js";
 import type { SimEvent } from "./model.js";
@@ -391,6 +392,13 @@ describe("DHCP pool", () => {
     expect(readGatewayFile(gw, "proc/net/route")).toMatch(
       /^br-lan\t[0-9A-F]{8}\t00000000\t0001\t0\t0\t0\t00FCFFFF\t/m,
     );
+    // dnsmasq's configuration, as OpenWrt generates it, names the same pool: hosts 2 to 1022.
+    const pools = parseDnsmasqDhcpRanges(readGatewayFile(gw, "var/etc/dnsmasq.conf.cfg01411c"));
+    expect(pools).toEqual({
+      records: [{ name: "lan", start: gw.lan.host(2), end: gw.lan.host(1022) }],
+      skipped: [],
+    });
+    expect(readGatewayFile(gw, "var/etc/dnsmasq.conf.cfg01411c")).toContain(",255.255.252.0,");
     await gw.stop();
   });
 });

@@ -21,7 +21,7 @@ import { echoRun, FAR_CLASSES } from "./lineQuality.js";
 import { GatewayModel, type GatewayModelOptions } from "./model.js";
 import { BRIDGE_SYSFS_DIR, renderBrforward, renderBridgePortNumbers } from "./render/brforward.js";
 import { renderConntrackList, renderProcNfConntrack } from "./render/conntrack.js";
-import { renderDnsmasqLeases } from "./render/dnsmasq.js";
+import { OPENWRT_DNSMASQ_CONF, renderDnsmasqLeases, renderOpenwrtDnsmasqConf } from "./render/dnsmasq.js";
 import { renderIpAddrJson } from "./render/ipAddr.js";
 import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson } from "./render/iproute.js";
 import { renderIscLeases } from "./render/iscDhcpd.js";
@@ -300,6 +300,7 @@ export class SimulatedGateway extends GatewayModel {
     const osRelease = renderOsRelease(this);
     const files: [string, string | null][] = [
       ["etc/openwrt_release", renderOpenwrtRelease(this)],
+      [OPENWRT_DNSMASQ_CONF, this.leaseFormat === "dnsmasq" ? renderOpenwrtDnsmasqConf(this) : null],
       ["usr/lib/os-release", osRelease],
       ["etc/os-release", osRelease],
       ["etc/debian_version", renderDebianVersion(this)],

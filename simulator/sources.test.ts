@@ -65,6 +65,7 @@ describe("the agent's sources on a simulated gateway", () => {
       if (outcome.status === "ok") Object.assign(records, outcome.records);
     }
     expect(records.leases).toEqual(gw.leaseRecords());
+    expect(records.dhcpPools).toEqual([{ name: "lan", ...gw.dhcp.pool }]);
     expect(records.neighbors).toEqual(gw.neighborRecords());
     expect(records.interfaces).toEqual(gw.interfaceRecords());
     expect(records.stations).toEqual(gw.stationRecords());

@@ -62,6 +62,13 @@ describe("device insight: agent → collector → query", () => {
         "eth1\t00000000\t017100CB\t0003\t0\t0\t0\t00000000\t0\t0\t0\n",
     );
     file("sys/class/net/eth1/address", "94:83:c4:00:11:22\n");
+    // OpenWrt's generated dnsmasq configuration: a LAN pool, and a one-address pool the TV holds.
+    file(
+      "var/etc/dnsmasq.conf.cfg01411c",
+      "dhcp-leasefile=/tmp/dhcp.leases\n" +
+        "dhcp-range=set:lan,192.168.1.140,192.168.1.149,255.255.255.0,12h\n" +
+        "dhcp-range=set:tv,192.168.1.156,192.168.1.156,255.255.255.0,12h\n",
+    );
     const board = readFileSync(join(FIXTURES, "ubus-system-board/openwrt-23.05-ramips.json"), "utf8");
     file("bin/ubus", `#!/bin/sh\nPATH=/usr/bin:/bin\ncat <<'EOF'\n${board}\nEOF\n`, 0o755);
     file(
@@ -144,7 +151,7 @@ printf '{"columns":["mac","ip","conns","rx_bytes","rx_pkts","tx_bytes","tx_pkts"
     expect(Math.max(...table.stdout.split("\n").map((l) => l.length))).toBeLessThanOrEqual(120);
   });
 
-  it("query gateway: router identity, line quality and the agent's health", async () => {
+  it("query gateway: router identity, DHCP pools, line quality and the agent's health", async () => {
     const detail = await waitFor(
       "router, line quality and health stored",
       async () => {
@@ -162,12 +169,18 @@ printf '{"columns":["mac","ip","conns","rx_bytes","rx_pkts","tx_bytes","tx_pkts"
       wanIpv6: ["2001:db8::7"],
       load1: 0.42,
       memTotalBytes: 256_000_000,
+      dhcpPools: [
+        { name: "lan", start: "192.168.1.140", end: "192.168.1.149", size: 10, leased: 1, full: false },
+        { name: "tv", start: "192.168.1.156", end: "192.168.1.156", size: 1, leased: 1, full: true },
+      ],
     });
     expect(detail.lineQuality[0]).toMatchObject({ target: "203.0.113.1", lossPercent: 0, rttAvgMs: 0.075 });
     expect(detail.agentHealth?.connections).toBe(1);
     const text = await runCli(["query", "gateway", GATEWAY, "--db", db]);
     expect(text.stdout).toMatch(/router mac\s+94:83:c4:00:11:22/);
     expect(text.stdout).toMatch(/wan ipv4\s+203\.0\.113\.7/);
+    expect(text.stdout).toMatch(/dhcp pool lan\s+192\.168\.1\.140 - 192\.168\.1\.149: 1 of 10 leased\n/);
+    expect(text.stdout).toMatch(/dhcp pool tv\s+192\.168\.1\.156 - 192\.168\.1\.156: 1 of 1 leased \(FULL/);
     expect(text.stdout).toMatch(/line quality\ntarget\s+address/);
     expect(text.stdout).toMatch(/sources ok\s+.*nlbw/);
   });

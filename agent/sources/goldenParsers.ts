@@ -5,6 +5,7 @@
  * format's parser goes in goldenBinaryParsers and is given the fixture's bytes.
  */
 import { parseProcNetArp } from "./arp/parseProcNetArp.js";
+import { parseDnsmasqDhcpRanges } from "./dnsmasq/parseDnsmasqDhcpRanges.js";
 import { parseDnsmasqLeases } from "./dnsmasq/parseDnsmasqLeases.js";
 import { parseBrforward } from "./fdb/parseBrforward.js";
 import { parseBridgeFdbJson } from "./fdb/parseBridgeFdbJson.js";
@@ -22,6 +23,7 @@ import type { ParseResult } from "./parseResult.js";
 
 export const goldenParsers: Record<string, (text: string) => ParseResult<unknown>> = {
   dnsmasq: parseDnsmasqLeases,
+  "dnsmasq-conf": parseDnsmasqDhcpRanges,
   "proc-net-arp": parseProcNetArp,
   "ip-neigh-json": parseIpNeighJson,
   "ip-neigh-text": parseIpNeighText,

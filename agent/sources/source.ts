@@ -5,6 +5,7 @@
  */
 import type {
   DeviceTraffic,
+  DhcpPool,
   InterfaceCounters,
   Lease,
   LineQuality,
@@ -27,6 +28,8 @@ export interface SourceRecords {
   traffic?: DeviceTraffic[];
   lineQuality?: LineQuality[];
   router?: RouterInfo;
+  /** The DHCP server's IPv4 pools (for the router record). */
+  dhcpPools?: DhcpPool[];
   /** Not a protocol record: which bridge port each MAC was learned on, attached to the neighbours. */
   bridgeFdb?: BridgeFdbEntry[];
 }

@@ -39,6 +39,7 @@ interface RouterInfoRow {
   load1: number | null;
   mem_total_bytes: number | null;
   mem_available_bytes: number | null;
+  dhcp_pools: string | null;
 }
 
 interface LineQualityRow {
@@ -67,6 +68,7 @@ function routerRow(router: RouterInfo): RouterInfoRow {
     load1: router.load1,
     mem_total_bytes: router.memTotalBytes,
     mem_available_bytes: router.memAvailableBytes,
+    dhcp_pools: router.dhcpPools ? JSON.stringify(router.dhcpPools) : null,
   };
 }
 
@@ -134,13 +136,13 @@ export class RouterState {
       ),
       routerInfo: db.prepare<[string], RouterInfoRow>(
         `SELECT model, board, firmware, kernel, hostname, wan_interface, wan_mac, wan_addresses, load1,
-           mem_total_bytes, mem_available_bytes FROM router_info WHERE gateway_id = ?`,
+           mem_total_bytes, mem_available_bytes, dhcp_pools FROM router_info WHERE gateway_id = ?`,
       ),
       upsertRouterInfo: db.prepare(
         `INSERT OR REPLACE INTO router_info (gateway_id, model, board, firmware, kernel, hostname, wan_interface,
-           wan_mac, wan_addresses, load1, mem_total_bytes, mem_available_bytes, updated_at)
+           wan_mac, wan_addresses, load1, mem_total_bytes, mem_available_bytes, dhcp_pools, updated_at)
          VALUES (@gatewayId, @model, @board, @firmware, @kernel, @hostname, @wan_interface, @wan_mac,
-           @wan_addresses, @load1, @mem_total_bytes, @mem_available_bytes, @now)`,
+           @wan_addresses, @load1, @mem_total_bytes, @mem_available_bytes, @dhcp_pools, @now)`,
       ),
       deleteRouterInfo: db.prepare("DELETE FROM router_info WHERE gateway_id = ?"),
       lineQuality: db.prepare<[string], LineQualityRow>(

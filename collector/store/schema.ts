@@ -281,6 +281,11 @@ const MIGRATIONS: string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX speed_tests_by_at ON speed_tests(at);
   `,
+  `
+  -- The DHCP server's IPv4 pools as the agent read them from its configuration (protocol
+  -- dhcpPoolSchema, JSON array); NULL where the agent could not say.
+  ALTER TABLE router_info ADD COLUMN dhcp_pools TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -292,4 +292,58 @@ describe("gateway detail: router identity, line quality, agent health, speed tes
       dir.remove();
     }
   });
+
+  it("shows each DHCP pool with the IPv4 leases inside it now, and none when the agent could not read them", () => {
+    const dir = tempDir("pools");
+    const store = new SqliteStore(join(dir.path, "c.db"));
+    try {
+      const T = 1_800_000_000_000;
+      const router = {
+        model: null,
+        board: null,
+        firmware: null,
+        kernel: null,
+        hostname: null,
+        wanInterface: null,
+        wanMac: null,
+        wanAddresses: [],
+        load1: null,
+        memTotalBytes: null,
+        memAvailableBytes: null,
+      };
+      const dhcpPools = [
+        { name: "lan", start: "192.168.1.100", end: "192.168.1.101" },
+        { name: null, start: "10.0.0.10", end: "10.0.1.9" },
+      ];
+      const leases = [
+        lease({ mac: "02:00:00:00:00:01", ip: "192.168.1.100" }),
+        lease({ mac: "02:00:00:00:00:02", ip: "192.168.1.101" }),
+        lease({ mac: "02:00:00:00:00:03", ip: "192.168.1.7" }),
+        lease({ mac: "02:00:00:00:00:04", ip: "10.0.0.255" }),
+        lease({ mac: null, ip: "fd00::101", family: "ipv6", duid: "00:01", iaid: 1 }),
+      ];
+      const pools = () => gatewayDetail(store.db, "gw-1")?.router?.dhcpPools;
+      store.applyBatch([
+        { receivedAt: T, message: snapshot({ seq: 1, leases, router: { ...router, dhcpPools } }) },
+      ]);
+      expect(pools()).toEqual([
+        { name: "lan", start: "192.168.1.100", end: "192.168.1.101", size: 2, leased: 2, full: true },
+        { name: null, start: "10.0.0.10", end: "10.0.1.9", size: 256, leased: 1, full: false },
+      ]);
+      // A device leaves: one address of the LAN pool is free again.
+      store.applyBatch([
+        {
+          receivedAt: T + 1,
+          message: snapshot({ seq: 2, leases: leases.slice(1), router: { ...router, dhcpPools } }),
+        },
+      ]);
+      expect(pools()?.[0]).toMatchObject({ leased: 1, full: false });
+      // An agent that could not read its DHCP server's configuration says nothing about pools.
+      store.applyBatch([{ receivedAt: T + 2, message: snapshot({ seq: 3, leases, router }) }]);
+      expect(pools()).toBeNull();
+    } finally {
+      store.close();
+      dir.remove();
+    }
+  });
 });

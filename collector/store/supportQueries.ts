@@ -5,7 +5,13 @@
  * bounded (keyset pages) so a reader never holds a snapshot of the database for long, which
  * would keep the writer's WAL checkpoint from completing. Times are collector clock, ISO-8601.
  */
-import { isLocallyAdministered, type LineQuality, type RouterInfo } from "../../protocol/index.js";
+import { ipv4Number } from "../../common/ipv4Number.js";
+import {
+  type DhcpPool,
+  isLocallyAdministered,
+  type LineQuality,
+  type RouterInfo,
+} from "../../protocol/index.js";
 import { vendorOf } from "../enrich/ouiVendor.js";
 import { isoTime } from "./isoTime.js";
 import { type Db, statement } from "./openDatabase.js";
@@ -26,12 +32,35 @@ const limitOf = (page: Page): number => Math.min(Math.max(page.limit ?? MAX_PAGE
 /** Speed tests shown with a gateway, newest first. */
 export const SPEED_TESTS_SHOWN = 5;
 
+/** A DHCP pool (protocol DhcpPool) with how many of its addresses are leased now. */
+export type DhcpPoolDetail = DhcpPool & { size: number; leased: number; full: boolean };
+
 /** The router as the agent reported it (protocol RouterInfo), its WAN addresses split by family. */
-export type RouterDetail = Omit<RouterInfo, "wanAddresses"> & {
+export type RouterDetail = Omit<RouterInfo, "wanAddresses" | "dhcpPools"> & {
   wanIpv4: string[];
   wanIpv6: string[];
+  /** Null where the agent could not read its DHCP server's configuration. */
+  dhcpPools: DhcpPoolDetail[] | null;
   updatedAt: string;
 };
+
+/** The stored pools with their use: the gateway's current IPv4 leases inside each. */
+function dhcpPoolsOf(db: Db, gatewayId: string, stored: string | null): DhcpPoolDetail[] | null {
+  if (stored === null) return null;
+  const leased = statement<[string], { ip: string }>(
+    db,
+    "SELECT ip FROM leases WHERE gateway_id = ? AND family = 'ipv4'",
+  )
+    .all(gatewayId)
+    .map((l) => ipv4Number(l.ip));
+  return (JSON.parse(stored) as DhcpPool[]).map((pool) => {
+    const start = ipv4Number(pool.start);
+    const end = ipv4Number(pool.end);
+    const size = Math.max(0, end - start + 1);
+    const inPool = leased.filter((ip) => ip >= start && ip <= end).length;
+    return { ...pool, size, leased: inPool, full: size > 0 && inPool >= size };
+  });
+}
 
 /** The latest ping summary per target, as the agent reported it (protocol LineQuality). */
 export type LineQualityDetail = LineQuality & { updatedAt: string };
@@ -51,7 +80,7 @@ function routerOf(db: Db, gatewayId: string): RouterDetail | null {
   const r = statement<[string], Record<string, number | string | null>>(
     db,
     `SELECT model, board, firmware, kernel, hostname, wan_interface, wan_mac, wan_addresses, load1, mem_total_bytes,
-       mem_available_bytes, updated_at FROM router_info WHERE gateway_id = ?`,
+       mem_available_bytes, dhcp_pools, updated_at FROM router_info WHERE gateway_id = ?`,
   ).get(gatewayId);
   if (!r) return null;
   const addresses = JSON.parse(r.wan_addresses as string) as string[];
@@ -68,6 +97,7 @@ function routerOf(db: Db, gatewayId: string): RouterDetail | null {
     load1: r.load1 as number | null,
     memTotalBytes: r.mem_total_bytes as number | null,
     memAvailableBytes: r.mem_available_bytes as number | null,
+    dhcpPools: dhcpPoolsOf(db, gatewayId, r.dhcp_pools as string | null),
     updatedAt: isoTime(r.updated_at as number),
   };
 }

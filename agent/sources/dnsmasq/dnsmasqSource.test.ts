@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeSourceContext, fakeSourceContext } from "../netdev/fakeSourceContext.js";
+import { createDnsmasqSource, DHCP_POOLS_REFRESH_MS } from "./dnsmasqSource.js";
+
+const LEASE = "1732363600 00:1b:11:20:dc:2c 192.168.1.142 laptop *\n";
+
+describe("dnsmasq source", () => {
+  let ctx: FakeSourceContext;
+  afterEach(() => ctx.cleanup());
+
+  it("reads the leases, and the pools of OpenWrt's generated configuration", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/tmp/dhcp.leases", LEASE);
+    ctx.write(
+      "/var/etc/dnsmasq.conf.cfg01411c",
+      "dhcp-range=set:lan,192.168.1.100,192.168.1.249,255.255.255.0,12h\n",
+    );
+    ctx.write("/var/etc/firewall.include", "dhcp-range=set:no,10.0.0.1,10.0.0.9\n");
+    const outcome = await createDnsmasqSource().collect(ctx);
+    expect(outcome).toMatchObject({
+      status: "ok",
+      records: {
+        leases: [{ mac: "00:1b:11:20:dc:2c", ip: "192.168.1.142" }],
+        dhcpPools: [{ name: "lan", start: "192.168.1.100", end: "192.168.1.249" }],
+      },
+      skipped: [],
+    });
+  });
+
+  it("reads Debian's dnsmasq.conf and dnsmasq.d, each pool once, without the package manager's leftovers", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/var/lib/misc/dnsmasq.leases", LEASE);
+    ctx.write("/etc/dnsmasq.conf", "dhcp-range=192.168.1.100,192.168.1.199,12h\ndhcp-range=192.168.9.9\n");
+    ctx.write("/etc/dnsmasq.d/guest.conf", "dhcp-range=set:guest,192.168.2.10,192.168.2.50\n");
+    ctx.write("/etc/dnsmasq.d/same.conf", "dhcp-range=192.168.1.100,192.168.1.199,1h\n");
+    ctx.write("/etc/dnsmasq.d/old.conf.dpkg-old", "dhcp-range=10.1.1.1,10.1.1.9\n");
+    ctx.write("/etc/dnsmasq.d/backup.conf~", "dhcp-range=10.2.2.1,10.2.2.9\n");
+    const outcome = await createDnsmasqSource().collect(ctx);
+    expect(outcome).toMatchObject({
+      status: "ok",
+      records: {
+        dhcpPools: [
+          { name: null, start: "192.168.1.100", end: "192.168.1.199" },
+          { name: "guest", start: "192.168.2.10", end: "192.168.2.50" },
+        ],
+      },
+      skipped: [
+        {
+          line: 2,
+          reason: "dhcp-range without an IPv4 end address",
+          text: "/etc/dnsmasq.conf: dhcp-range=192.168.9.9",
+        },
+      ],
+    });
+  });
+
+  it("says nothing of pools without a configuration, and reads a new one only after its interval", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/tmp/dhcp.leases", LEASE);
+    let now = ctx.now();
+    const clocked = { ...ctx, now: () => now };
+    const source = createDnsmasqSource();
+    const pools = async () => {
+      const outcome = await source.collect(clocked);
+      return outcome.status === "ok" ? outcome.records.dhcpPools : "not ok";
+    };
+    expect(await pools()).toBeUndefined();
+    ctx.write("/var/etc/dnsmasq.conf.cfg01411c", "dhcp-range=set:lan,192.168.1.100,192.168.1.101\n");
+    now += DHCP_POOLS_REFRESH_MS - 1;
+    expect(await pools()).toBeUndefined();
+    now += 1;
+    expect(await pools()).toEqual([{ name: "lan", start: "192.168.1.100", end: "192.168.1.101" }]);
+  });
+});
