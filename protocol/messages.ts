@@ -202,7 +202,7 @@ const ipv4Address: Schema<string> = {
 
 /** A DHCPv4 address pool the router's DHCP server hands addresses out of (both ends included). */
 export const dhcpPoolSchema = object({
-  /** The pool's tag where the server names it (dnsmasq `set:lan`: OpenWrt's interface section). */
+  /** The pool's name where the server gives one: dnsmasq's `set:` tag (OpenWrt's interface section), ISC dhcpd's or Kea's shared network. */
   name: nullable(name),
   start: ipv4Address,
   end: ipv4Address,

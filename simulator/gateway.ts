@@ -24,9 +24,9 @@ import { renderConntrackList, renderProcNfConntrack } from "./render/conntrack.j
 import { OPENWRT_DNSMASQ_CONF, renderDnsmasqLeases, renderOpenwrtDnsmasqConf } from "./render/dnsmasq.js";
 import { renderIpAddrJson } from "./render/ipAddr.js";
 import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson } from "./render/iproute.js";
-import { renderIscLeases } from "./render/iscDhcpd.js";
+import { ISC_DHCPD_CONF, renderIscDhcpdConf, renderIscLeases } from "./render/iscDhcpd.js";
 import { renderIwDev, renderIwInfo, renderStationDump, renderSurveyDump } from "./render/iw.js";
-import { renderKeaLeases } from "./render/kea.js";
+import { KEA_DHCP4_CONF, renderKeaDhcp4Conf, renderKeaLeases } from "./render/kea.js";
 import { renderNlbwCsv, renderNlbwJson } from "./render/nlbw.js";
 import { renderBusyboxPingBody, renderIputilsPingBody } from "./render/ping.js";
 import {
@@ -301,6 +301,8 @@ export class SimulatedGateway extends GatewayModel {
     const files: [string, string | null][] = [
       ["etc/openwrt_release", renderOpenwrtRelease(this)],
       [OPENWRT_DNSMASQ_CONF, this.leaseFormat === "dnsmasq" ? renderOpenwrtDnsmasqConf(this) : null],
+      [ISC_DHCPD_CONF, this.leaseFormat === "isc-dhcpd" ? renderIscDhcpdConf(this) : null],
+      [KEA_DHCP4_CONF, this.leaseFormat === "kea" ? renderKeaDhcp4Conf(this) : null],
       ["usr/lib/os-release", osRelease],
       ["etc/os-release", osRelease],
       ["etc/debian_version", renderDebianVersion(this)],

@@ -191,3 +191,29 @@ describe.each(["dnsmasq", "isc-dhcpd"] as const)(
     });
   },
 );
+
+describe.each(["dnsmasq", "isc-dhcpd", "kea"] as const)(
+  "the DHCP pool of a simulated %s gateway",
+  (leaseFormat) => {
+    it("is read from the server's configuration by its lease source", async () => {
+      const tmp = tempRoot();
+      const { gw } = manualGateway({ root: tmp.root, seed: 43, devices: 4, leaseFormat });
+      try {
+        await gw.start();
+        gw.advance(60_000);
+        const ctx = createSystemContext({ root: gw.dir as string, commandTimeoutMs: 5000 });
+        const [source] = (await detectSources(ctx, {})).filter((s) => s.name === leaseFormat);
+        const outcome = await (source as Source).collect(ctx);
+        expect(outcome).toMatchObject({ status: "ok", skipped: [] });
+        if (outcome.status !== "ok") return;
+        // dnsmasq's pool carries OpenWrt's interface name; dhcpd and Kea do not name theirs.
+        expect(outcome.records.dhcpPools).toEqual([
+          { name: leaseFormat === "dnsmasq" ? "lan" : null, ...gw.dhcp.pool },
+        ]);
+      } finally {
+        await gw.stop();
+        tmp.cleanup();
+      }
+    });
+  },
+);

@@ -11,10 +11,12 @@ import { parseBrforward } from "./fdb/parseBrforward.js";
 import { parseBridgeFdbJson } from "./fdb/parseBridgeFdbJson.js";
 import { insightGoldenParsers } from "./insightParsers/goldenParsers.js";
 import { parseIscDhcpdLeases } from "./isc-dhcpd/parseIscDhcpdLeases.js";
+import { parseIscDhcpdRanges } from "./isc-dhcpd/parseIscDhcpdRanges.js";
 import { parseIwDev } from "./iw/parseIwDev.js";
 import { parseIwStationDump } from "./iw/parseIwStationDump.js";
 import { parseIwSurveyDump } from "./iw/parseIwSurveyDump.js";
 import { parseKeaLeases4, parseKeaLeases6 } from "./kea/parseKeaLeases.js";
+import { parseKeaPools } from "./kea/parseKeaPools.js";
 import { parseIpNeighJson } from "./neigh/parseIpNeighJson.js";
 import { parseIpNeighText } from "./neigh/parseIpNeighText.js";
 import { parseProcNetDev } from "./netdev/parseProcNetDev.js";
@@ -33,8 +35,10 @@ export const goldenParsers: Record<string, (text: string) => ParseResult<unknown
   "iw-station-dump": parseIwStationDump,
   "iw-survey-dump": parseIwSurveyDump,
   "isc-dhcpd": (text) => parseIscDhcpdLeases(text),
+  "isc-dhcpd-conf": parseIscDhcpdRanges,
   kea4: parseKeaLeases4,
   kea6: parseKeaLeases6,
+  "kea4-conf": parseKeaPools,
   // ubus prints seconds remaining, so the odhcpd fixtures are read at a fixed gateway clock:
   // now = 1732360000000 ms (2024-11-23T11:06:40Z), as the folders' .golden files also say.
   "odhcpd-ipv4": (text) => parseOdhcpdIpv4Leases(text, 1_732_360_000_000),

@@ -3,6 +3,7 @@
  * log where every change adds a `lease` block and the last block for an address wins; the server
  * rewrites the whole file hourly, keeping one block per address, freed ones included. Times are
  * `W YYYY/MM/DD HH:MM:SS` in UTC on the gateway's clock; `uid` bytes are quoted with octal escapes.
+ * And the server's configuration (`/etc/dhcp/dhcpd.conf`), whose `range` is the LAN's pool.
  */
 import type { GatewayModel, JournalEntry } from "../model.js";
 
@@ -56,4 +57,24 @@ export function quotify(hexColonBytes: string): string {
     else s += `\\${b.toString(8).padStart(3, "0")}`;
   }
   return `${s}"`;
+}
+
+/** Debian's path of the server's configuration. */
+export const ISC_DHCPD_CONF = "etc/dhcp/dhcpd.conf";
+
+/** The server's configuration as a Debian gateway keeps it: the LAN as a subnet, its pool as a range. */
+export function renderIscDhcpdConf(model: GatewayModel): string {
+  const { lan } = model;
+  const { start, end } = model.dhcp.pool;
+  return (
+    "# dhcpd.conf\n#\n# The LAN of this gateway.\n\n" +
+    'option domain-name "lan";\n' +
+    `default-lease-time ${model.leaseSeconds};\nmax-lease-time ${model.leaseSeconds};\n` +
+    "ddns-update-style none;\nauthoritative;\n\n" +
+    `subnet ${lan.networkIp} netmask ${lan.netmaskIp} {\n` +
+    `  range ${start} ${end};\n` +
+    `  option routers ${lan.gatewayIp};\n` +
+    `  option domain-name-servers ${lan.gatewayIp};\n` +
+    "}\n"
+  );
 }

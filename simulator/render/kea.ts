@@ -3,6 +3,7 @@
  * `expire` is the last transaction plus `valid_lifetime`; a released lease is appended with
  * lifetime 0; a reclaimed one with state 2 (expired-reclaimed). Lease file cleanup rewrites the
  * file hourly with only the live leases. Commas inside fields would be written as `&#x2c`.
+ * And the server's configuration (`/etc/kea/kea-dhcp4.conf`), whose pool is the LAN's.
  */
 import type { GatewayModel, JournalEntry } from "../model.js";
 
@@ -31,4 +32,29 @@ function row(entry: JournalEntry): string {
     hostname = "";
   }
   return `${l.ip},${l.mac},${l.clientId ?? ""},${lifetime},${expire},1,0,0,${escapeCommas(hostname)},${state},,0\n`;
+}
+
+/** Debian's path of the DHCPv4 server's configuration. */
+export const KEA_DHCP4_CONF = "etc/kea/kea-dhcp4.conf";
+
+/** The DHCPv4 server's configuration as a Debian gateway keeps it (JSON with comments): the LAN, its pool. */
+export function renderKeaDhcp4Conf(model: GatewayModel): string {
+  const { lan } = model;
+  const { start, end } = model.dhcp.pool;
+  const config = {
+    Dhcp4: {
+      "interfaces-config": { interfaces: ["br-lan"] },
+      "lease-database": { type: "memfile", "lfc-interval": 3600 },
+      "valid-lifetime": model.leaseSeconds,
+      subnet4: [
+        {
+          id: 1,
+          subnet: `${lan.networkIp}/${lan.prefixLength}`,
+          pools: [{ pool: `${start} - ${end}` }],
+          "option-data": [{ name: "routers", data: lan.gatewayIp }],
+        },
+      ],
+    },
+  };
+  return `// Kea DHCPv4 server of this gateway's LAN.\n${JSON.stringify(config, null, 4)}\n`;
 }

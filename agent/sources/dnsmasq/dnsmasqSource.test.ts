@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DHCP_POOLS_REFRESH_MS } from "../dhcpPoolConfig.js";
 import { type FakeSourceContext, fakeSourceContext } from "../netdev/fakeSourceContext.js";
-import { createDnsmasqSource, DHCP_POOLS_REFRESH_MS } from "./dnsmasqSource.js";
+import { createDnsmasqSource } from "./dnsmasqSource.js";
 
 const LEASE = "1732363600 00:1b:11:20:dc:2c 192.168.1.142 laptop *\n";
 

@@ -5,11 +5,9 @@
  * like every device leaving at once). Its configuration gives the IPv4 pools the leases come from
  * (parseDnsmasqDhcpRanges.ts), so support can see a full pool.
  */
-import { rememberByText, rememberLastText } from "../../../common/rememberByText.js";
-import type { DhcpPool } from "../../../protocol/index.js";
-import type { SkippedLine } from "../parseResult.js";
+import { rememberLastText } from "../../../common/rememberByText.js";
+import { DhcpPoolConfig, filesIn } from "../dhcpPoolConfig.js";
 import { readSettledFile } from "../readSettledFile.js";
-import { RefreshCache } from "../refreshCache.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { parseDnsmasqDhcpRanges } from "./parseDnsmasqDhcpRanges.js";
 import { parseDnsmasqLeases } from "./parseDnsmasqLeases.js";
@@ -22,50 +20,13 @@ export const DNSMASQ_LEASE_PATHS = [
 
 /** OpenWrt generates /var/etc/dnsmasq.conf.<section> from /etc/config/dhcp (plain dnsmasq.conf before 19.07). */
 const GENERATED_CONFIG_DIR = "/var/etc";
-const CONFIG_FILE = "/etc/dnsmasq.conf";
 /** Debian's conf-dir, without the package manager's leftovers (as its init script passes it). */
 const CONFIG_DIR = "/etc/dnsmasq.d";
 const NOT_CONFIG = /\.dpkg-(dist|old|new)$|~$/;
 
-/** The configuration changes only when dnsmasq is restarted with a new one. */
-export const DHCP_POOLS_REFRESH_MS = 60_000;
-
 async function configFiles(ctx: SourceContext): Promise<string[]> {
-  const generated = (await ctx.listSystemDir(GENERATED_CONFIG_DIR)) ?? [];
-  const confDir = (await ctx.listSystemDir(CONFIG_DIR)) ?? [];
-  return [
-    ...generated
-      .filter((n) => n.startsWith("dnsmasq.conf"))
-      .sort()
-      .map((n) => `${GENERATED_CONFIG_DIR}/${n}`),
-    CONFIG_FILE,
-    ...confDir
-      .filter((n) => !NOT_CONFIG.test(n))
-      .sort()
-      .map((n) => `${CONFIG_DIR}/${n}`),
-  ];
-}
-
-interface DhcpPools {
-  /** Null when there is no configuration file to read: the pools are unknown, not none. */
-  pools: DhcpPool[] | null;
-  skipped: SkippedLine[];
-}
-
-/** The pools of every configuration file there is, each once. */
-async function readDhcpPools(ctx: SourceContext, parse: typeof parseDnsmasqDhcpRanges): Promise<DhcpPools> {
-  const pools = new Map<string, DhcpPool>();
-  const skipped: SkippedLine[] = [];
-  let found = false;
-  for (const path of await configFiles(ctx)) {
-    const text = await ctx.readSystemFile(path).catch(() => null);
-    if (text === null) continue;
-    found = true;
-    const ranges = parse(text);
-    for (const pool of ranges.records) pools.set(`${pool.start}-${pool.end}`, pool);
-    for (const s of ranges.skipped) skipped.push({ ...s, text: `${path}: ${s.text}` });
-  }
-  return { pools: found ? [...pools.values()] : null, skipped };
+  const generated = (await filesIn(ctx, GENERATED_CONFIG_DIR)).filter((p) => p.includes("/dnsmasq.conf"));
+  return [...generated, "/etc/dnsmasq.conf", ...(await filesIn(ctx, CONFIG_DIR, NOT_CONFIG))];
 }
 
 export interface DnsmasqSourceOptions {
@@ -77,8 +38,7 @@ export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source 
   const candidates = options.file ? [options.file] : DNSMASQ_LEASE_PATHS;
   // Read at every poll, the file changes only when a lease does.
   const parse = rememberLastText(parseDnsmasqLeases);
-  const parseRanges = rememberByText(parseDnsmasqDhcpRanges, 16);
-  const pools = new RefreshCache<DhcpPools>(DHCP_POOLS_REFRESH_MS);
+  const pools = new DhcpPoolConfig(configFiles, parseDnsmasqDhcpRanges);
 
   return {
     name: "dnsmasq",
@@ -96,18 +56,7 @@ export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source 
         }
         if (text === null) continue;
         const { records, skipped } = parse(text);
-        const now = ctx.now();
-        let config = pools.get(now);
-        if (config === null) {
-          config = await readDhcpPools(ctx, parseRanges);
-          pools.set(now, config);
-        }
-        if (config.pools === null) return { status: "ok", records: { leases: records }, skipped };
-        return {
-          status: "ok",
-          records: { leases: records, dhcpPools: config.pools },
-          skipped: config.skipped.length > 0 ? [...skipped, ...config.skipped] : skipped,
-        };
+        return pools.addTo(ctx, { status: "ok", records: { leases: records }, skipped });
       }
       return { status: "absent", reason: `no dnsmasq lease file at ${candidates.join(", ")}` };
     },

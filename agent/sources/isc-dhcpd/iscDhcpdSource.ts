@@ -7,10 +7,12 @@
 import { endianness } from "node:os";
 import { rememberLastText } from "../../../common/rememberByText.js";
 import type { Lease } from "../../../protocol/index.js";
+import { DhcpPoolConfig } from "../dhcpPoolConfig.js";
 import type { SkippedLine } from "../parseResult.js";
 import { readSettledFile } from "../readSettledFile.js";
 import type { Source, SourceOutcome } from "../source.js";
 import { parseIscDhcpdLeases } from "./parseIscDhcpdLeases.js";
+import { parseIscDhcpdRanges } from "./parseIscDhcpdRanges.js";
 
 export const ISC_DHCPD_LEASE_PATHS = [
   "/var/lib/dhcp/dhcpd.leases",
@@ -19,6 +21,13 @@ export const ISC_DHCPD_LEASE_PATHS = [
   "/var/lib/dhcpd/dhcpd6.leases",
   "/var/db/dhcpd.leases",
   "/var/db/dhcpd6.leases",
+];
+
+/** The DHCPv4 server's configuration, for its pools: Debian's, RHEL's and the BSDs' place. */
+export const ISC_DHCPD_CONFIG_PATHS = [
+  "/etc/dhcp/dhcpd.conf",
+  "/etc/dhcpd.conf",
+  "/usr/local/etc/dhcpd.conf",
 ];
 
 export interface IscDhcpdSourceOptions {
@@ -31,6 +40,7 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
   // Files without `authoring-byte-order` carry IAIDs in the byte order of the host that wrote them,
   // which is this gateway.
   const defaultByteOrder = endianness() === "BE" ? "big-endian" : "little-endian";
+  const pools = new DhcpPoolConfig(async () => ISC_DHCPD_CONFIG_PATHS, parseIscDhcpdRanges);
   // Read at every poll, a file changes only when a lease does: its last parse is kept, per path.
   const files = paths.map((path) => ({
     path,
@@ -70,7 +80,7 @@ export function createIscDhcpdSource(options: IscDhcpdSourceOptions = {}): Sourc
         for (const s of result.skipped) skipped.push({ ...s, reason: `${path}: ${s.reason}` });
       }
       if (found === 0) return { status: "absent", reason: `no dhcpd lease file at ${paths.join(", ")}` };
-      return { status: "ok", records: { leases }, skipped };
+      return pools.addTo(ctx, { status: "ok", records: { leases }, skipped });
     },
   };
 }

@@ -8,13 +8,17 @@
  * and then deletes `.1`). A lease seen twice is harmless: replay keeps the last row per address.
  */
 import type { Lease } from "../../../protocol/index.js";
+import { DhcpPoolConfig } from "../dhcpPoolConfig.js";
 import type { SkippedLine } from "../parseResult.js";
 import { readSettledFile } from "../readSettledFile.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { type KeaFamily, type KeaLeaseFileSet, mergeKeaLeaseFiles } from "./parseKeaLeases.js";
+import { parseKeaPools } from "./parseKeaPools.js";
 
 export const KEA_LEASE4_PATHS = ["/var/lib/kea/kea-leases4.csv"];
 export const KEA_LEASE6_PATHS = ["/var/lib/kea/kea-leases6.csv"];
+/** The DHCPv4 server's configuration, for its pools: Debian's and the BSDs' place. */
+export const KEA_DHCP4_CONFIG_PATHS = ["/etc/kea/kea-dhcp4.conf", "/usr/local/etc/kea/kea-dhcp4.conf"];
 
 export interface KeaSourceOptions {
   /** Candidate DHCPv4 lease files (under --root); the first with any file of its set is used. */
@@ -38,6 +42,7 @@ export function createKeaSource(options: KeaSourceOptions = {}): Source {
     ["ipv6", options.paths6 ?? KEA_LEASE6_PATHS],
   ];
   const allPaths = families.flatMap(([, paths]) => paths);
+  const pools = new DhcpPoolConfig(async () => KEA_DHCP4_CONFIG_PATHS, parseKeaPools);
 
   return {
     name: "kea",
@@ -69,7 +74,7 @@ export function createKeaSource(options: KeaSourceOptions = {}): Source {
         }
       }
       if (found === 0) return { status: "absent", reason: `no Kea lease file at ${allPaths.join(", ")}` };
-      return { status: "ok", records: { leases }, skipped };
+      return pools.addTo(ctx, { status: "ok", records: { leases }, skipped });
     },
   };
 }

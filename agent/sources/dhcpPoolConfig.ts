@@ -1,0 +1,76 @@
+/**
+ * The IPv4 pools a DHCP server hands addresses out of, read from its configuration files by the
+ * lease source of that server (dnsmasq, ISC dhcpd, Kea), so that support can tell a full pool from
+ * a device that never asked. A configuration changes only when the server is restarted with it,
+ * so it is read once a minute; no file at all means the pools are unknown (null), not none.
+ */
+import { rememberByText } from "../../common/rememberByText.js";
+import type { DhcpPool } from "../../protocol/index.js";
+import type { ParseResult, SkippedLine } from "./parseResult.js";
+import { RefreshCache } from "./refreshCache.js";
+import type { SourceContext, SourceOutcome } from "./source.js";
+
+export const DHCP_POOLS_REFRESH_MS = 60_000;
+
+export interface DhcpPools {
+  /** Null when there is no configuration file to read. */
+  pools: DhcpPool[] | null;
+  skipped: SkippedLine[];
+}
+
+export class DhcpPoolConfig {
+  readonly #files: (ctx: SourceContext) => Promise<string[]>;
+  readonly #parse: (text: string) => ParseResult<DhcpPool>;
+  readonly #cache = new RefreshCache<DhcpPools>(DHCP_POOLS_REFRESH_MS);
+
+  /** `files`: the configuration files to read, in the server's order; `parse`: one file's pools. */
+  constructor(
+    files: (ctx: SourceContext) => Promise<string[]>,
+    parse: (text: string) => ParseResult<DhcpPool>,
+  ) {
+    this.#files = files;
+    this.#parse = rememberByText(parse, 16);
+  }
+
+  /** The pools of every file there is, each range once, remembered for a minute. */
+  async read(ctx: SourceContext): Promise<DhcpPools> {
+    const now = ctx.now();
+    const cached = this.#cache.get(now);
+    if (cached) return cached;
+    const pools = new Map<string, DhcpPool>();
+    const skipped: SkippedLine[] = [];
+    let found = false;
+    for (const path of await this.#files(ctx)) {
+      const text = await ctx.readSystemFile(path).catch(() => null);
+      if (text === null) continue;
+      found = true;
+      const ranges = this.#parse(text);
+      for (const pool of ranges.records) pools.set(`${pool.start}-${pool.end}`, pool);
+      for (const s of ranges.skipped) skipped.push({ ...s, text: `${path}: ${s.text}` });
+    }
+    const fresh = { pools: found ? [...pools.values()] : null, skipped };
+    this.#cache.set(now, fresh);
+    return fresh;
+  }
+
+  /** A lease source's outcome with the pools added to it (unchanged when they are unknown). */
+  async addTo(ctx: SourceContext, outcome: SourceOutcome): Promise<SourceOutcome> {
+    if (outcome.status !== "ok") return outcome;
+    const { pools, skipped } = await this.read(ctx);
+    if (pools === null) return outcome;
+    return {
+      status: "ok",
+      records: { ...outcome.records, dhcpPools: pools },
+      skipped: skipped.length > 0 ? [...outcome.skipped, ...skipped] : outcome.skipped,
+    };
+  }
+}
+
+/** A directory's files in name order, as `dir/name`, without those `exclude` matches; none if it is missing. */
+export async function filesIn(ctx: SourceContext, dir: string, exclude?: RegExp): Promise<string[]> {
+  const names = (await ctx.listSystemDir(dir)) ?? [];
+  return names
+    .filter((n) => !exclude?.test(n))
+    .sort()
+    .map((n) => `${dir}/${n}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * The IPv4 pools in Kea's DHCPv4 configuration (`/etc/kea/kea-dhcp4.conf`): `Dhcp4.subnet4[].pools[]
+ * .pool`, and the subnets of `Dhcp4.shared-networks[]`, whose `name` names their pools.
+ *
+ * Traps: the file is JSON with comments (`//`, `#` and `/* *\/`, none of them inside strings); a
+ * pool is a range (`"192.0.2.10 - 192.0.2.200"`, spaces optional) or a prefix (`"192.0.2.64/26"`,
+ * every address of it); `<?include "file"?>` lines are not followed. A file that is not JSON is one
+ * skipped entry on line 0; a pool that is neither form is skipped with its subnet's place.
+ */
+import { isIP } from "node:net";
+import { ipv4Number } from "../../../common/ipv4Number.js";
+import type { DhcpPool } from "../../../protocol/index.js";
+import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+
+/** The text with comments blanked out, strings left as they are. */
+function withoutComments(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === "#" || (c === "/" && text[i + 1] === "/") || text.startsWith("<?include", i)) {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      const comment = text.slice(i, end < 0 ? text.length : end + 2);
+      out += comment.replace(/[^\n]/g, " ");
+      i += comment.length - 1;
+    } else out += c;
+  }
+  return out;
+}
+
+const dotted = (n: number): string =>
+  [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+
+/** `a - b` or `a/len`: the first and last address, or null. */
+function poolRange(text: string): { start: string; end: string } | null {
+  const range = /^\s*([\d.]+)\s*-\s*([\d.]+)\s*$/.exec(text);
+  if (range && isIP(range[1] as string) === 4 && isIP(range[2] as string) === 4) {
+    const [start, end] = [range[1] as string, range[2] as string];
+    return ipv4Number(end) >= ipv4Number(start) ? { start, end } : null;
+  }
+  const prefix = /^\s*([\d.]+)\/(\d{1,2})\s*$/.exec(text);
+  const length = Number(prefix?.[2]);
+  if (!prefix || isIP(prefix[1] as string) !== 4 || length > 32) return null;
+  const size = 2 ** (32 - length);
+  const first = Math.floor(ipv4Number(prefix[1] as string) / size) * size;
+  return { start: dotted(first), end: dotted(first + size - 1) };
+}
+
+const asArray = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter((v) => typeof v === "object" && v !== null) : [];
+
+export function parseKeaPools(text: string): ParseResult<DhcpPool> {
+  const records: DhcpPool[] = [];
+  const skipped: SkippedLine[] = [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(withoutComments(text));
+  } catch {
+    return { records, skipped: [skippedLine(0, "not valid JSON once comments are removed", text)] };
+  }
+  const dhcp4 = (doc as { Dhcp4?: Record<string, unknown> } | null)?.Dhcp4;
+  if (typeof dhcp4 !== "object" || dhcp4 === null) {
+    return { records, skipped: [skippedLine(0, "no Dhcp4 object", text)] };
+  }
+  const subnets = [
+    ...asArray(dhcp4.subnet4).map((subnet, i) => ({
+      subnet,
+      name: null as string | null,
+      where: `subnet4[${i}]`,
+    })),
+    ...asArray(dhcp4["shared-networks"]).flatMap((network, n) => {
+      const name = typeof network.name === "string" && network.name !== "" ? network.name : null;
+      return asArray(network.subnet4).map((subnet, i) => ({
+        subnet,
+        name,
+        where: `shared-networks[${n}].subnet4[${i}]`,
+      }));
+    }),
+  ];
+  for (const { subnet, name, where } of subnets) {
+    asArray(subnet.pools).forEach((pool, p) => {
+      const range = typeof pool.pool === "string" ? poolRange(pool.pool) : null;
+      if (range) records.push({ name, ...range });
+      else
+        skipped.push(
+          skippedLine(0, `${where}.pools[${p}] is not an IPv4 range or prefix`, JSON.stringify(pool)),
+        );
+    });
+  }
+  return { records, skipped };
+}
