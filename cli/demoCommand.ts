@@ -16,13 +16,13 @@ import { createSystemContext } from "../agent/sources/systemContext.js";
 import { TokenStore } from "../collector/api/tokenStore.js";
 import { startCollector } from "../collector/runCollector.js";
 import { listGateways } from "../collector/store/queries.js";
-import { devicesOf } from "../collector/store/supportQueries.js";
+import { devicesOf, gatewayDetail } from "../collector/store/supportQueries.js";
 import { createLogger } from "../common/logger.js";
 import { LEASELINE_VERSION } from "../common/version.js";
 import { SimulatedGateway } from "../simulator/index.js";
 import { formatTable } from "./formatTable.js";
 import { integerOption, numberOption, reportErrors, untilSignal } from "./optionParsers.js";
-import { DEVICE_COLUMNS, deviceCells } from "./supportText.js";
+import { DEVICE_COLUMNS, deviceCells, dhcpPoolUse } from "./supportText.js";
 
 interface DemoFlags {
   dir?: string;
@@ -133,8 +133,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       out.write(`\nOn the simulated network (gateway clock):\n${fresh.map((e) => `  ${e}`).join("\n")}\n`);
     const gw = listGateways(collector.store.db).find((g) => g.gatewayId === GATEWAY_ID);
     if (!gw) return;
+    const pools = gatewayDetail(collector.store.db, GATEWAY_ID)?.router?.dhcpPools ?? [];
+    const poolUse = pools.map((p) => `, DHCP pool ${p.name ? `${p.name} ` : ""}${dhcpPoolUse(p)}`);
     out.write(
-      `\n${GATEWAY_ID}: ${gw.online ? "online" : "offline"}, boot ${gw.bootId}, ${gw.deviceCount} leases\n`,
+      `\n${GATEWAY_ID}: ${gw.online ? "online" : "offline"}, boot ${gw.bootId}, ${gw.deviceCount} leases${poolUse.join("")}\n`,
     );
     out.write(formatTable(deviceCells(devicesOf(collector.store.db, GATEWAY_ID)), DEVICE_COLUMNS));
   };

@@ -108,10 +108,13 @@ function routerText(router: Row | null, uptimeSeconds: unknown): string {
 function dhcpPoolLines(pools: unknown): [string, string][] {
   if (!Array.isArray(pools)) return [["dhcp pools", "(not reported)"]];
   if (pools.length === 0) return [["dhcp pools", "none (no dynamic IPv4 range)"]];
-  return (pools as Row[]).map((p) => [
-    p.name ? `dhcp pool ${p.name}` : "dhcp pool",
-    `${p.start} - ${p.end}: ${p.leased} of ${p.size} leased${p.full ? " (FULL: new devices get no address)" : ""}`,
-  ]);
+  return (pools as Row[]).map((p) => [p.name ? `dhcp pool ${p.name}` : "dhcp pool", dhcpPoolUse(p)]);
+}
+
+/** A pool's range and use: "192.168.1.100 - 192.168.1.249: 8 of 150 leased", marked when full. */
+export function dhcpPoolUse(pool: Row): string {
+  const full = pool.full ? " (FULL: new devices get no address)" : "";
+  return `${pool.start} - ${pool.end}: ${pool.leased} of ${pool.size} leased${full}`;
 }
 
 function healthText(health: Row | null): string {
