@@ -69,7 +69,17 @@ describe("HTTP API /api/v1", () => {
     const { status, body } = await get(`/gateways/${GW}/devices`, support);
     expect(status).toBe(200);
     expect(body).toEqual(JSON.parse(JSON.stringify(devicesOf(collector.store.db, GW))));
-    expect((await get(`/gateways/${GW}`, support)).body.radios).toHaveLength(2);
+    const detail = (await get(`/gateways/${GW}`, support)).body;
+    expect(detail.radios).toHaveLength(2);
+    // The simulated OpenWrt gateway's pool, with the household's leases in it.
+    expect((detail.router as { dhcpPools: unknown[] }).dhcpPools).toEqual([
+      expect.objectContaining({
+        name: "lan",
+        size: 150,
+        leased: devicesOf(collector.store.db, GW).length,
+        full: false,
+      }),
+    ]);
     expect((await get("/gateways", support)).body).toHaveLength(1);
     expect((await get(`/gateways/${GW}/events?since=1h`, support)).status).toBe(200);
     expect((await get(`/gateways/${GW}/bandwidth?limit=5`, support)).body).toHaveLength(5);

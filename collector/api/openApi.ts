@@ -115,6 +115,24 @@ const schemas = {
       load1: nullable("number"),
       memTotalBytes: nullable("integer"),
       memAvailableBytes: nullable("integer"),
+      dhcpPools: {
+        type: ["array", "null"],
+        description: "the DHCP server's IPv4 pools; null where the agent could not read its configuration",
+        items: {
+          type: "object",
+          properties: {
+            name: nullable(
+              "string",
+              "dnsmasq's set: tag (OpenWrt's interface section), or the shared network",
+            ),
+            start: { type: "string", description: "first address" },
+            end: { type: "string", description: "last address (included)" },
+            size: { type: "integer" },
+            leased: { type: "integer", description: "the gateway's current IPv4 leases inside the pool" },
+            full: { type: "boolean", description: "no address left for a new device" },
+          },
+        },
+      },
       updatedAt: time,
     },
   },
