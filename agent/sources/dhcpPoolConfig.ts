@@ -6,7 +6,7 @@
  */
 import { rememberByText } from "../../common/rememberByText.js";
 import type { DhcpPool } from "../../protocol/index.js";
-import type { ParseResult, SkippedLine } from "./parseResult.js";
+import { type ParseResult, type SkippedLine, skippedLine } from "./parseResult.js";
 import { RefreshCache } from "./refreshCache.js";
 import type { SourceContext, SourceOutcome } from "./source.js";
 
@@ -41,7 +41,14 @@ export class DhcpPoolConfig {
     const skipped: SkippedLine[] = [];
     let found = false;
     for (const path of await this.#files(ctx)) {
-      const text = await ctx.readSystemFile(path).catch(() => null);
+      let text: string | null;
+      try {
+        text = await ctx.readSystemFile(path);
+      } catch (error) {
+        // Present but unreadable (a root-only file under a dynamic user): said, and no pools guessed.
+        skipped.push(skippedLine(0, `cannot read the configuration: ${(error as Error).message}`, path));
+        continue;
+      }
       if (text === null) continue;
       found = true;
       const ranges = this.#parse(text);
@@ -57,10 +64,10 @@ export class DhcpPoolConfig {
   async addTo(ctx: SourceContext, outcome: SourceOutcome): Promise<SourceOutcome> {
     if (outcome.status !== "ok") return outcome;
     const { pools, skipped } = await this.read(ctx);
-    if (pools === null) return outcome;
+    if (pools === null && skipped.length === 0) return outcome;
     return {
       status: "ok",
-      records: { ...outcome.records, dhcpPools: pools },
+      records: pools === null ? outcome.records : { ...outcome.records, dhcpPools: pools },
       skipped: skipped.length > 0 ? [...outcome.skipped, ...skipped] : outcome.skipped,
     };
   }

@@ -72,4 +72,22 @@ describe("dnsmasq source", () => {
     now += 1;
     expect(await pools()).toEqual([{ name: "lan", start: "192.168.1.100", end: "192.168.1.101" }]);
   });
+
+  it("reports a configuration it cannot read, and then knows no pools rather than none", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/tmp/dhcp.leases", LEASE);
+    // A directory where the file should be: reading it fails (EISDIR), as a root-only file would.
+    ctx.write("/etc/dnsmasq.conf/x", "");
+    const outcome = await createDnsmasqSource().collect(ctx);
+    expect(outcome.status).toBe("ok");
+    if (outcome.status !== "ok") return;
+    expect(outcome.records.dhcpPools).toBeUndefined();
+    expect(outcome.skipped).toEqual([
+      expect.objectContaining({
+        line: 0,
+        text: "/etc/dnsmasq.conf",
+        reason: expect.stringMatching(/^cannot read the configuration: .*EISDIR/),
+      }),
+    ]);
+  });
 });
