@@ -15,6 +15,9 @@ export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 /** Rows per snapshot array: a large business gateway has a few thousand clients; more is a bug or an attack. */
 export const MAX_ARRAY_ITEMS = 5000;
 
+/** DHCP pools per router: a business gateway with a pool per VLAN has tens; more is a bug. */
+export const MAX_DHCP_POOLS = 64;
+
 /** Ordinary strings (interface names, states, hostnames): a DNS name is at most 253 characters. */
 export const MAX_STRING_LENGTH = 255;
 

@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import {
   GATEWAY_ID_PATTERN,
   MAX_ARRAY_ITEMS,
+  MAX_DHCP_POOLS,
   MAX_ID_LENGTH,
   MAX_SEQUENCE,
   MAX_STRING_LENGTH,
@@ -227,7 +228,7 @@ export const routerSchema = object({
   memTotalBytes: nullable(counter),
   memAvailableBytes: nullable(counter),
   /** The DHCP server's IPv4 pools, when its configuration could be read; absent from older agents. */
-  dhcpPools: optional(array(dhcpPoolSchema, 64)),
+  dhcpPools: optional(array(dhcpPoolSchema, MAX_DHCP_POOLS)),
 });
 export type RouterInfo = Infer<typeof routerSchema>;
 

@@ -5,7 +5,7 @@
  * so it is read once a minute; no file at all means the pools are unknown (null), not none.
  */
 import { rememberByText } from "../../common/rememberByText.js";
-import type { DhcpPool } from "../../protocol/index.js";
+import { type DhcpPool, MAX_DHCP_POOLS, MAX_STRING_LENGTH } from "../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "./parseResult.js";
 import { RefreshCache } from "./refreshCache.js";
 import type { SourceContext, SourceOutcome } from "./source.js";
@@ -55,7 +55,7 @@ export class DhcpPoolConfig {
       for (const pool of ranges.records) pools.set(`${pool.start}-${pool.end}`, pool);
       for (const s of ranges.skipped) skipped.push({ ...s, text: `${path}: ${s.text}` });
     }
-    const fresh = { pools: found ? [...pools.values()] : null, skipped };
+    const fresh = { pools: found ? withinLimits([...pools.values()], skipped) : null, skipped };
     this.#cache.set(now, fresh);
     return fresh;
   }
@@ -71,6 +71,24 @@ export class DhcpPoolConfig {
       skipped: skipped.length > 0 ? [...outcome.skipped, ...skipped] : outcome.skipped,
     };
   }
+}
+
+/**
+ * The pools as the protocol takes them: a snapshot with one pool over its limits would be refused
+ * whole by the collector, so a name too long is dropped and pools past the limit are left out, each
+ * said in `skipped`.
+ */
+function withinLimits(pools: DhcpPool[], skipped: SkippedLine[]): DhcpPool[] {
+  if (pools.length > MAX_DHCP_POOLS) {
+    skipped.push(skippedLine(0, `more than ${MAX_DHCP_POOLS} pools: the rest are not reported`, ""));
+  }
+  return pools.slice(0, MAX_DHCP_POOLS).map((pool) => {
+    if (pool.name === null || pool.name.length <= MAX_STRING_LENGTH) return pool;
+    skipped.push(
+      skippedLine(0, `pool name longer than ${MAX_STRING_LENGTH} characters: left out`, pool.name),
+    );
+    return { ...pool, name: null };
+  });
 }
 
 /** A directory's files in name order, as `dir/name`, without those `exclude` matches; none if it is missing. */

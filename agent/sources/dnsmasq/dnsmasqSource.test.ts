@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_DHCP_POOLS, topicFor, validateMessage } from "../../../protocol/index.js";
+import { snapshot } from "../../../test/messages.js";
 import { DHCP_POOLS_REFRESH_MS } from "../dhcpPoolConfig.js";
 import { type FakeSourceContext, fakeSourceContext } from "../netdev/fakeSourceContext.js";
 import { createDnsmasqSource } from "./dnsmasqSource.js";
@@ -89,5 +91,33 @@ describe("dnsmasq source", () => {
         reason: expect.stringMatching(/^cannot read the configuration: .*EISDIR/),
       }),
     ]);
+  });
+
+  it("keeps within the protocol's limits, so the collector never refuses the snapshot for a pool", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/tmp/dhcp.leases", LEASE);
+    const ranges = Array.from(
+      { length: MAX_DHCP_POOLS + 6 },
+      (_, i) => `dhcp-range=set:${i === 0 ? "v".repeat(300) : `vlan${i}`},10.${i}.0.10,10.${i}.0.250\n`,
+    );
+    ctx.write("/etc/dnsmasq.conf", ranges.join(""));
+    const outcome = await createDnsmasqSource().collect(ctx);
+    if (outcome.status !== "ok") throw new Error(outcome.status);
+    const pools = outcome.records.dhcpPools ?? [];
+    expect(pools).toHaveLength(MAX_DHCP_POOLS);
+    expect(pools[0]).toEqual({ name: null, start: "10.0.0.10", end: "10.0.0.250" });
+    expect(outcome.skipped.map((s) => s.reason)).toEqual([
+      `more than ${MAX_DHCP_POOLS} pools: the rest are not reported`,
+      "pool name longer than 255 characters: left out",
+    ]);
+    const router = {
+      ...{ model: null, board: null, firmware: null, kernel: null, hostname: null, wanInterface: null },
+      ...{ wanMac: null, wanAddresses: [], load1: null, memTotalBytes: null, memAvailableBytes: null },
+      dhcpPools: pools,
+    };
+    const message = snapshot({ router });
+    expect(validateMessage(topicFor(message.gatewayId, "snapshot"), JSON.stringify(message))).toMatchObject({
+      ok: true,
+    });
   });
 });
