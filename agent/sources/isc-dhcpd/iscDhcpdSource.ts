@@ -2,7 +2,8 @@
  * ISC dhcpd lease source: reads every lease database present (DHCPv4 and DHCPv6 servers keep
  * separate files) where Debian, RHEL and the BSDs keep them. dhcpd rewrites the file through a
  * temporary file and rename, but appends to it between rewrites, so a read can end inside a block:
- * such a read is retried briefly before the parser is left to skip the cut-off block.
+ * such a read is retried briefly before the parser is left to skip the cut-off block. The server's
+ * configuration gives its IPv4 pools (parseIscDhcpdRanges.ts, dhcpPoolConfig.ts).
  */
 import { endianness } from "node:os";
 import { rememberLastText } from "../../../common/rememberByText.js";

@@ -6,6 +6,7 @@
  * live file before `.1` (the server renames live to `.1`; reading `.1` first could see neither the
  * old nor the new copy), and `.completed` and `.1` before `.2` (kea-lfc renames `.completed` to `.2`
  * and then deletes `.1`). A lease seen twice is harmless: replay keeps the last row per address.
+ * The DHCPv4 server's configuration gives its pools (parseKeaPools.ts, dhcpPoolConfig.ts).
  */
 import type { Lease } from "../../../protocol/index.js";
 import { DhcpPoolConfig } from "../dhcpPoolConfig.js";
