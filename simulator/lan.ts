@@ -5,6 +5,7 @@
  * as OpenWrt's DHCP `start` counts them: host 100 of 192.168.1.0/24 is 192.168.1.100, host 300
  * of 10.0.0.0/22 is 10.0.1.44.
  */
+import { ipv4Text } from "../common/ipv4Number.js";
 
 /** A home LAN is a /24; a /16 (65,534 hosts) is more than any site behind one gateway. */
 export const DEFAULT_LAN_PREFIX = 24;
@@ -36,7 +37,7 @@ export class Lan {
 
   /** Host `n` (1 = the gateway) in dotted form. */
   host(n: number): string {
-    return dotted(this.network + n);
+    return ipv4Text(this.network + n);
   }
 
   get gatewayIp(): string {
@@ -44,7 +45,7 @@ export class Lan {
   }
 
   get networkIp(): string {
-    return dotted(this.network);
+    return ipv4Text(this.network);
   }
 
   get broadcastIp(): string {
@@ -52,7 +53,7 @@ export class Lan {
   }
 
   get netmaskIp(): string {
-    return dotted(prefixMask(this.prefixLength));
+    return ipv4Text(prefixMask(this.prefixLength));
   }
 }
 
@@ -93,8 +94,4 @@ export function lanForDevices(devices: number): { lanPrefix: number; dhcpStart: 
 
 function prefixMask(prefixLength: number): number {
   return prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
-}
-
-function dotted(value: number): string {
-  return [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff].join(".");
 }

@@ -8,7 +8,7 @@
  * skipped entry on line 0; a pool that is neither form is skipped with its subnet's place.
  */
 import { isIP } from "node:net";
-import { ipv4Number } from "../../../common/ipv4Number.js";
+import { ipv4Number, ipv4Text } from "../../../common/ipv4Number.js";
 import type { DhcpPool } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
 
@@ -35,9 +35,6 @@ function withoutComments(text: string): string {
   return out;
 }
 
-const dotted = (n: number): string =>
-  [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-
 /** `a - b` or `a/len`: the first and last address, or null. */
 function poolRange(text: string): { start: string; end: string } | null {
   const range = /^\s*([\d.]+)\s*-\s*([\d.]+)\s*$/.exec(text);
@@ -50,7 +47,7 @@ function poolRange(text: string): { start: string; end: string } | null {
   if (!prefix || isIP(prefix[1] as string) !== 4 || length > 32) return null;
   const size = 2 ** (32 - length);
   const first = Math.floor(ipv4Number(prefix[1] as string) / size) * size;
-  return { start: dotted(first), end: dotted(first + size - 1) };
+  return { start: ipv4Text(first), end: ipv4Text(first + size - 1) };
 }
 
 const asArray = (value: unknown): Record<string, unknown>[] =>
