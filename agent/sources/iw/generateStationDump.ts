@@ -29,54 +29,51 @@ export interface GenerateOptions {
 export function generateStationDump(count: number, options: GenerateOptions = {}): string {
   const ifName = options.interface ?? "phy1-ap0";
   const prng = new Prng(options.seed ?? 250);
-  const random = () => prng.next();
   const nowMs = options.nowMs ?? 1_732_357_812_345;
-  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;
   const parts: string[] = [];
   for (let i = 0; i < count; i++) {
     // Locally administered, unique by index: 02:4c:<i>:... like the randomised MACs phones use.
-    const mac = `02:4c:${[(i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, int(0, 255)]
+    const mac = `02:4c:${[(i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, prng.int(0, 255)]
       .map((b) => b.toString(16).padStart(2, "0"))
       .join(":")}`;
-    const signal = int(-88, -38);
-    const chainA = signal - int(1, 4);
-    const chainB = signal - int(2, 6);
-    const rxPackets = int(10, 5_000_000);
-    const txPackets = int(10, 5_000_000);
-    const connected = int(0, 864_000);
+    const signal = prng.int(-88, -38);
+    const chainA = signal - prng.int(1, 4);
+    const chainB = signal - prng.int(2, 6);
+    const rxPackets = prng.int(10, 5_000_000);
+    const txPackets = prng.int(10, 5_000_000);
+    const connected = prng.int(0, 864_000);
     const bootNs =
-      900_000n * 1_000_000_000n - BigInt(connected) * 1_000_000_000n - BigInt(int(0, 999_999_999));
+      900_000n * 1_000_000_000n - BigInt(connected) * 1_000_000_000n - BigInt(prng.int(0, 999_999_999));
     const lines = [
       `Station ${mac} (on ${ifName})`,
-      `\tinactive time:\t${int(0, 60_000)} ms`,
-      `\trx bytes:\t${rxPackets * int(60, 1400)}`,
+      `\tinactive time:\t${prng.int(0, 60_000)} ms`,
+      `\trx bytes:\t${rxPackets * prng.int(60, 1400)}`,
       `\trx packets:\t${rxPackets}`,
-      `\ttx bytes:\t${txPackets * int(60, 1500)}`,
+      `\ttx bytes:\t${txPackets * prng.int(60, 1500)}`,
       `\ttx packets:\t${txPackets}`,
-      `\ttx retries:\t${Math.floor(txPackets * random() * 0.2)}`,
-      `\ttx failed:\t${int(0, 50)}`,
-      `\trx drop misc:\t${int(0, 20)}`,
+      `\ttx retries:\t${Math.floor(txPackets * prng.next() * 0.2)}`,
+      `\ttx failed:\t${prng.int(0, 50)}`,
+      `\trx drop misc:\t${prng.int(0, 20)}`,
       `\tsignal:  \t${signal} [${chainA}, ${chainB}] dBm`,
-      `\tsignal avg:\t${signal + int(-2, 2)} [${chainA}, ${chainB}] dBm`,
-      `\ttx bitrate:\t${pick(RATES)}`,
-      `\ttx duration:\t${int(0, 90_000_000)} us`,
-      `\trx bitrate:\t${pick(RATES)}`,
-      `\trx duration:\t${int(0, 9_000_000)} us`,
+      `\tsignal avg:\t${signal + prng.int(-2, 2)} [${chainA}, ${chainB}] dBm`,
+      `\ttx bitrate:\t${prng.pick(RATES)}`,
+      `\ttx duration:\t${prng.int(0, 90_000_000)} us`,
+      `\trx bitrate:\t${prng.pick(RATES)}`,
+      `\trx duration:\t${prng.int(0, 9_000_000)} us`,
       `\tairtime weight: 256`,
       `\tauthorized:\tyes`,
       `\tauthenticated:\tyes`,
       `\tassociated:\tyes`,
       `\tpreamble:\tshort`,
       `\tWMM/WME:\tyes`,
-      `\tMFP:\t\t${random() < 0.5 ? "yes" : "no"}`,
+      `\tMFP:\t\t${prng.next() < 0.5 ? "yes" : "no"}`,
       `\tTDLS peer:\tno`,
       `\tDTIM period:\t2`,
       `\tbeacon interval:100`,
       `\tshort slot time:yes`,
       `\tconnected time:\t${connected} seconds`,
       `\tassociated at [boottime]:\t${bootNs / 1_000_000_000n}.${String((bootNs % 1_000_000_000n) / 1_000_000n).padStart(3, "0")}s`,
-      `\tassociated at:\t${nowMs - connected * 1000 - int(0, 999)} ms`,
+      `\tassociated at:\t${nowMs - connected * 1000 - prng.int(0, 999)} ms`,
       `\tcurrent time:\t${nowMs} ms`,
     ];
     parts.push(`${lines.join("\n")}\n`);
