@@ -4,7 +4,6 @@
  * a device that never asked. A configuration changes only when the server is restarted with it,
  * so it is read once a minute; no file at all means the pools are unknown (null), not none.
  */
-import { rememberByText } from "../../common/rememberByText.js";
 import { type DhcpPool, MAX_DHCP_POOLS, MAX_STRING_LENGTH } from "../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "./parseResult.js";
 import { RefreshCache } from "./refreshCache.js";
@@ -29,7 +28,7 @@ export class DhcpPoolConfig {
     parse: (text: string) => ParseResult<DhcpPool>,
   ) {
     this.#files = files;
-    this.#parse = rememberByText(parse, 16);
+    this.#parse = parse;
   }
 
   /** The pools of every file there is, each range once, remembered for a minute. */
