@@ -6,6 +6,7 @@
  * except that a restart loses the queue.
  */
 import { MAX_PAYLOAD_BYTES } from "../../protocol/index.js";
+import { DroppedInFlight } from "./droppedInFlight.js";
 import type { OutboxEntry, OutboxQueue, OutboxStats } from "./outbox.js";
 
 interface Item extends OutboxEntry {
@@ -22,8 +23,7 @@ export class MemoryOutbox implements OutboxQueue {
   #bytes = 0;
   #appended = 0;
   #dropped = 0;
-  /** Dropped while in flight: delivered if acknowledged, counted as lost if the connection goes first (as Outbox). */
-  readonly #droppedInFlight = new Set<number>();
+  readonly #droppedInFlight = new DroppedInFlight();
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
@@ -64,7 +64,7 @@ export class MemoryOutbox implements OutboxQueue {
   ack(id: number): void {
     const item = this.#items.find((i) => i.id === id);
     if (!item) {
-      this.#droppedInFlight.delete(id);
+      this.#droppedInFlight.acknowledged(id);
       return;
     }
     item.acked = true;
@@ -74,19 +74,14 @@ export class MemoryOutbox implements OutboxQueue {
   }
 
   rewind(): void {
-    this.#countLostInFlight();
+    this.#dropped += this.#droppedInFlight.takeLost();
     this.#send = 0;
   }
 
   close(): void {
-    this.#countLostInFlight();
+    this.#dropped += this.#droppedInFlight.takeLost();
     this.#items = [];
     this.#send = 0;
-  }
-
-  #countLostInFlight(): void {
-    this.#dropped += this.#droppedInFlight.size;
-    this.#droppedInFlight.clear();
   }
 
   #remove(count: number, dropping: boolean): void {

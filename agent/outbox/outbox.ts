@@ -21,6 +21,7 @@ import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } f
 import type { Logger } from "../../common/logger.js";
 import { MAX_PAYLOAD_BYTES } from "../../protocol/index.js";
 import { CursorFile, type CursorPosition } from "./ackCursor.js";
+import { DroppedInFlight } from "./droppedInFlight.js";
 import { encodeRecord, HEADER_BYTES, MAX_BODY_BYTES, type OutboxRecord } from "./recordCodec.js";
 import { recover, type Segment } from "./recovery.js";
 import { acquireLock, checkFormat, removeFile, segmentPath } from "./segmentFiles.js";
@@ -80,11 +81,8 @@ export class Outbox implements OutboxQueue {
   #ack: CursorPosition;
   #send: CursorPosition;
   #taken: Taken[] = [];
-  /**
-   * Records dropped with their segment while in flight (sent, not yet acknowledged): delivered if
-   * their acknowledgement still comes, lost (and then counted) if the connection goes first.
-   */
-  readonly #droppedInFlight = new Set<number>();
+  /** Records dropped with their segment while in flight (sent, not yet acknowledged). */
+  readonly #droppedInFlight = new DroppedInFlight();
   readonly #reader: SegmentReader;
   #appended = 0;
   #dropped = 0;
@@ -241,7 +239,7 @@ export class Outbox implements OutboxQueue {
   ack(id: number): void {
     const taken = this.#taken.find((t) => t.id === id);
     if (!taken) {
-      this.#droppedInFlight.delete(id);
+      this.#droppedInFlight.acknowledged(id);
       return;
     }
     taken.acked = true;
@@ -258,7 +256,7 @@ export class Outbox implements OutboxQueue {
 
   /** The connection was lost: records handed out and not acknowledged will be handed out again. */
   rewind(): void {
-    this.#countLostInFlight();
+    this.#dropped += this.#droppedInFlight.takeLost();
     this.#taken = [];
     this.#send = { ...this.#ack };
   }
@@ -267,7 +265,7 @@ export class Outbox implements OutboxQueue {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#countLostInFlight();
+    this.#dropped += this.#droppedInFlight.takeLost();
     this.#cursorFile.update(this.#ack);
     this.#cursorFile.flush();
     fsyncSync(this.#writeFd);
@@ -320,12 +318,6 @@ export class Outbox implements OutboxQueue {
       "outbox full: oldest messages dropped",
     );
     this.#cursorFile.update(this.#ack);
-  }
-
-  /** In-flight records of dropped segments whose acknowledgement can no longer come. */
-  #countLostInFlight(): void {
-    this.#dropped += this.#droppedInFlight.size;
-    this.#droppedInFlight.clear();
   }
 
   /** Deletes leading segments whose every record is acknowledged (never the one being written). */
