@@ -8,14 +8,14 @@
 import { chmodSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "../agent/agent.js";
 import { generateStationDump } from "../agent/sources/iw/generateStationDump.js";
 import { SourceSelection } from "../agent/sources/registry.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
-import { tempDir, waitFor, writeBootId } from "./helpers.js";
+import { cleanupsAfterEach, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-change-check";
 const POLL_MS = 25;
@@ -82,10 +82,7 @@ function lastSnapshotSeq(collector: Collector): number {
 }
 
 describe("agent change checks", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = cleanupsAfterEach();
 
   it("publishes at once when a station joins or leaves a radio, and not when only counters move", async () => {
     const dir = tempDir("change-check");

@@ -5,14 +5,14 @@
  */
 import { join } from "node:path";
 import { connectAsync } from "mqtt";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "../agent/agent.js";
 import type { Source } from "../agent/sources/source.js";
 import { createSystemContext } from "../agent/sources/systemContext.js";
 import { startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
 import { type Lease, MAX_ARRAY_ITEMS, MAX_PAYLOAD_BYTES, topicFor } from "../protocol/index.js";
-import { tempDir, waitFor, writeBootId } from "./helpers.js";
+import { cleanupsAfterEach, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-business";
 const log = silentLogger();
@@ -33,10 +33,7 @@ function lease(i: number): Lease {
 }
 
 describe("agent on a business gateway", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = cleanupsAfterEach();
 
   it("delivers a snapshot over the payload limit as JSON, compressed, and the collector stores it whole", async () => {
     const dir = tempDir("business");

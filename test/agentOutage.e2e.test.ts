@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectAsync } from "mqtt";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "../agent/agent.js";
 import { Outbox } from "../agent/outbox/outbox.js";
 import type { Source } from "../agent/sources/source.js";
@@ -17,7 +17,7 @@ import { createSystemContext } from "../agent/sources/systemContext.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
 import type { Lease } from "../protocol/index.js";
-import { tempDir, waitFor, writeBootId } from "./helpers.js";
+import { cleanupsAfterEach, tempDir, waitFor, writeBootId } from "./helpers.js";
 
 const GATEWAY = "gw-outage";
 const log = silentLogger();
@@ -96,10 +96,7 @@ async function freePort(db: string): Promise<number> {
 }
 
 describe("agent runtime: outages", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = cleanupsAfterEach();
 
   function newAgent(
     dir: string,

@@ -6,21 +6,27 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { listSegments, scanSegment, segmentPath } from "../agent/outbox/segmentFiles.js";
 import { type Collector, startCollector } from "../collector/runCollector.js";
 import { silentLogger } from "../common/logger.js";
-import { requireBuiltCli, runCli, spawnCli, stopProcess, tempDir, waitFor, writeBootId } from "./helpers.js";
+import {
+  cleanupsAfterEach,
+  requireBuiltCli,
+  runCli,
+  spawnCli,
+  stopProcess,
+  tempDir,
+  waitFor,
+  writeBootId,
+} from "./helpers.js";
 
 const GATEWAY = "gw-kill";
 const log = silentLogger();
 
 describe("agent process", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanups = cleanupsAfterEach();
   beforeAll(() => requireBuiltCli());
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
 
   it("SIGKILL with a non-empty outbox, then restart: everything delivered in order", async () => {
     const dir = tempDir("agent-kill");

@@ -9,21 +9,26 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { Aedes } from "aedes";
 import { connectAsync } from "mqtt";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startThrottledTestServer } from "../agent/speedtest/throttledTestServer.js";
 import { freePort } from "../common/loopbackPorts.js";
 import { commandTopicFor, type Message, PROTOCOL_VERSION, validateMessage } from "../protocol/index.js";
-import { requireBuiltCli, spawnCli, stopProcess, tempDir, waitFor, writeBootId } from "./helpers.js";
+import {
+  cleanupsAfterEach,
+  requireBuiltCli,
+  spawnCli,
+  stopProcess,
+  tempDir,
+  waitFor,
+  writeBootId,
+} from "./helpers.js";
 
 const GATEWAY = "gw-speed";
 const TOKEN = "one-time-token-e2e-0123456789";
 
 describe("agent process: commands", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanups = cleanupsAfterEach();
   beforeAll(() => requireBuiltCli());
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
 
   it("--speedtest-url: the configured server is measured, with the command's token; snapshot on request", async () => {
     const dir = tempDir("agent-speed");

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { pino } from "pino";
+import { afterEach } from "vitest";
 import type { Logger } from "../common/logger.js";
 
 export const CLI = join(import.meta.dirname, "../dist/cli/main.js");
@@ -139,4 +140,16 @@ export function liveHeapBytes(): number {
   setFlagsFromString("--expose-gc");
   (runInNewContext("gc") as () => void)();
   return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Clean-ups a test registers as it starts things (`cleanups.push(() => agent.stop())`), run in
+ * reverse order after each test of the enclosing describe, whether it passed or not.
+ */
+export function cleanupsAfterEach(): Array<() => Promise<void> | void> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return cleanups;
 }

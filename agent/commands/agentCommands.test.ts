@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { Aedes } from "aedes";
 import { connectAsync, type MqttClient } from "mqtt";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../common/logger.js";
 import { freePort } from "../../common/loopbackPorts.js";
 import {
@@ -21,7 +21,7 @@ import {
   type SpeedTestResult,
   validateMessage,
 } from "../../protocol/index.js";
-import { tempDir, waitFor } from "../../test/helpers.js";
+import { cleanupsAfterEach, tempDir, waitFor } from "../../test/helpers.js";
 import { Agent } from "../agent.js";
 import type { Source } from "../sources/source.js";
 import { createSystemContext } from "../sources/systemContext.js";
@@ -126,10 +126,7 @@ function within(measured: number | null, reference: number | null, tolerance: nu
 }
 
 describe("agent command channel", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = cleanupsAfterEach();
 
   async function setUp(options: { speedTestUrl?: string } = {}) {
     const dir = tempDir("commands");
