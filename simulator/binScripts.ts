@@ -128,17 +128,21 @@ if [ -n "$json" ]; then exec cat "$sim/bridge-fdb.json"; fi
 exec cat "$sim/bridge-fdb.txt"
 `;
 
-/** `nlbw -c json` and `nlbw -c csv` (OpenWrt gateways): nlbwmon's table for the current period. */
+/**
+ * `nlbw -c json`, `nlbw -c csv` and `nlbw -c json -g host` (OpenWrt gateways): nlbwmon's table
+ * for the current period, by nlbw's default grouping or by host.
+ */
 export const NLBW_SCRIPT = `#!/bin/sh
-# Simulated nlbw (leaseline simulator): \`nlbw -c json|csv\` from ../.sim.
+# Simulated nlbw (leaseline simulator): \`nlbw -c json|csv\`, \`nlbw -c json -g host\` from ../.sim.
 # The agent runs commands with only the gateway root's bin dirs on PATH; the tools used here are the host's.
 PATH=/usr/bin:/bin
 sim="$(dirname "$0")/../.sim"
 case "$*" in
   "-c json") exec cat "$sim/nlbw.json" ;;
   "-c csv") exec cat "$sim/nlbw.csv" ;;
+  "-c json -g host") exec cat "$sim/nlbw-host.json" ;;
 esac
-echo 'Usage: nlbw [-c {json|csv}]' >&2
+echo 'Usage: nlbw [-c {json|csv}] [-g host]' >&2
 exit 1
 `;
 

@@ -27,7 +27,7 @@ import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson 
 import { ISC_DHCPD_CONF, renderIscDhcpdConf, renderIscLeases } from "./render/iscDhcpd.js";
 import { renderIwDev, renderIwInfo, renderStationDump, renderSurveyDump } from "./render/iw.js";
 import { KEA_DHCP4_CONF, renderKeaDhcp4Conf, renderKeaLeases } from "./render/kea.js";
-import { renderNlbwCsv, renderNlbwJson } from "./render/nlbw.js";
+import { renderNlbwCsv, renderNlbwJson, renderNlbwJsonByHost } from "./render/nlbw.js";
 import { renderBusyboxPingBody, renderIputilsPingBody } from "./render/ping.js";
 import {
   renderBootId,
@@ -323,6 +323,7 @@ export class SimulatedGateway extends GatewayModel {
       const rows = this.traffic.nlbwRows(this.t);
       out.set(".sim/nlbw.json", renderNlbwJson(rows));
       out.set(".sim/nlbw.csv", renderNlbwCsv(rows));
+      out.set(".sim/nlbw-host.json", renderNlbwJsonByHost(rows));
     }
     if (tools.conntrack) {
       const entries = this.traffic.conntrackEntries(this.t);

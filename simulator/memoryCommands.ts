@@ -53,8 +53,12 @@ export function runSimulatedCommand(
   const line = args.join(" ");
   if (command === "nlbw") {
     if (!tools.nlbw) return notInstalled(command);
-    const file = { "-c json": ".sim/nlbw.json", "-c csv": ".sim/nlbw.csv" }[line];
-    if (!file) return exited(command, args, 1, "", "Usage: nlbw [-c {json|csv}]\n");
+    const file = {
+      "-c json": ".sim/nlbw.json",
+      "-c csv": ".sim/nlbw.csv",
+      "-c json -g host": ".sim/nlbw-host.json",
+    }[line];
+    if (!file) return exited(command, args, 1, "", "Usage: nlbw [-c {json|csv}] [-g host]\n");
     return exited(command, args, 0, files().get(file) ?? "");
   }
   if (command === "conntrack") {

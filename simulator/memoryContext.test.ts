@@ -161,6 +161,7 @@ describe("simulatedGatewayContext", () => {
       const commands: Array<[string, string[]]> = [
         ["nlbw", ["-c", "json"]],
         ["nlbw", ["-c", "csv"]],
+        ["nlbw", ["-c", "json", "-g", "host"]],
         ["nlbw", ["-c", "show"]],
         ["conntrack", ["-L", "-o", "extended"]],
         ["conntrack", ["-L"]],

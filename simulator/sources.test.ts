@@ -124,7 +124,7 @@ describe("the agent's sources on a simulated gateway", () => {
     expect(bin("ip", "-j", "-4", "neigh", "show").stdout).toMatch(/^\[\{"dst":"\d/);
     expect(bin("bridge", "fdb", "show").stdout).toMatch(/ dev br-lan self permanent\n/);
     r = bin("nlbw", "-c", "show");
-    expect([r.status, r.stderr]).toEqual([1, "Usage: nlbw [-c {json|csv}]\n"]);
+    expect([r.status, r.stderr]).toEqual([1, "Usage: nlbw [-c {json|csv}] [-g host]\n"]);
     r = bin("ping", "-c", "3", "-W", "1", "nosuchhost.invalid");
     expect([r.status, r.stdout, r.stderr]).toEqual([1, "", "ping: bad address 'nosuchhost.invalid'\n"]);
     expect(bin("ping", "-c", "3", "-W", "1", "192.0.2.1").stdout).toMatch(

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createConntrackSource } from "../agent/sources/conntrack/conntrackSource.js";
 import { type ConntrackOptions, parseConntrack } from "../agent/sources/conntrack/parseConntrack.js";
 import { conntrackOptionsFor, routerLan } from "../agent/sources/conntrack/routerLan.js";
+import type { NlbwDeviceTotals } from "../agent/sources/nlbw/nlbwDevices.js";
 import { createNlbwSource } from "../agent/sources/nlbw/nlbwSource.js";
 import { parseNlbwCsv } from "../agent/sources/nlbw/parseNlbwCsv.js";
 import { parseNlbwJson } from "../agent/sources/nlbw/parseNlbwJson.js";
@@ -124,6 +125,17 @@ describe("nlbw on an OpenWrt gateway", () => {
     const parsed = parseNlbwJson(gw.renderedFiles().get(".sim/nlbw.json") as string);
     expect(parsed.skipped).toEqual([]);
     expect(parsed.records.length).toBeGreaterThan(3);
+    // Grouped by host, one row per MAC and address instead of one per host and service.
+    const hosts = new Set(rows.map((r) => `${r.mac} ${r.ip}`));
+    const byHost = gw.renderedFiles().get(".sim/nlbw-host.json") as string;
+    expect(JSON.parse(byHost).data.length).toBe(hosts.size);
+    expect(hosts.size).toBeLessThan(rows.length);
+    // The same totals; devices and addresses come in the order of the rows (largest download first).
+    const byMac = (records: NlbwDeviceTotals[]) =>
+      new Map(records.map((d) => [d.mac, { ...d, ips: [...d.ips].sort() }]));
+    const grouped = parseNlbwJson(byHost);
+    expect(grouped.skipped).toEqual([]);
+    expect(byMac(grouped.records)).toEqual(byMac(parsed.records));
   });
 
   it("restarts the count when NTP steps the clock into a new month", () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNlbwCsv } from "./parseNlbwCsv.js";
 import { parseNlbwJson } from "./parseNlbwJson.js";
@@ -112,6 +114,14 @@ describe("nlbw parsers", () => {
         connections: 5,
       },
     ]);
+  });
+
+  it("gives the same device totals from nlbw's grouping by host (the agent's) as from its default", () => {
+    const fixture = (name: string) =>
+      readFileSync(join(import.meta.dirname, "../../../fixtures/nlbw-json", name), "utf8");
+    const byHost = parseNlbwJson(fixture("grouped-by-host.json"));
+    expect(byHost.records.length).toBeGreaterThan(3);
+    expect(byHost.records).toEqual(parseNlbwJson(fixture("household.json")).records);
   });
 
   it("rejects a table cut off mid-row rather than under-count a device", () => {
