@@ -21,7 +21,12 @@ import { echoRun, FAR_CLASSES } from "./lineQuality.js";
 import { GatewayModel, type GatewayModelOptions } from "./model.js";
 import { BRIDGE_SYSFS_DIR, renderBrforward, renderBridgePortNumbers } from "./render/brforward.js";
 import { renderConntrackList, renderProcNfConntrack } from "./render/conntrack.js";
-import { OPENWRT_DNSMASQ_CONF, renderDnsmasqLeases, renderOpenwrtDnsmasqConf } from "./render/dnsmasq.js";
+import {
+  OPENWRT_DNSMASQ_CONF,
+  OPENWRT_DNSMASQ_INCLUDED_FILES,
+  renderDnsmasqLeases,
+  renderOpenwrtDnsmasqConf,
+} from "./render/dnsmasq.js";
 import { renderIpAddrJson } from "./render/ipAddr.js";
 import { renderBridgeFdb, renderBridgeFdbJson, renderIpNeigh, renderIpNeighJson } from "./render/iproute.js";
 import { ISC_DHCPD_CONF, renderIscDhcpdConf, renderIscLeases } from "./render/iscDhcpd.js";
@@ -301,6 +306,10 @@ export class SimulatedGateway extends GatewayModel {
     const files: [string, string | null][] = [
       ["etc/openwrt_release", renderOpenwrtRelease(this)],
       [OPENWRT_DNSMASQ_CONF, this.leaseFormat === "dnsmasq" ? renderOpenwrtDnsmasqConf(this) : null],
+      ...OPENWRT_DNSMASQ_INCLUDED_FILES.map(([path, text]): [string, string | null] => [
+        path,
+        this.leaseFormat === "dnsmasq" ? text : null,
+      ]),
       [ISC_DHCPD_CONF, this.leaseFormat === "isc-dhcpd" ? renderIscDhcpdConf(this) : null],
       [KEA_DHCP4_CONF, this.leaseFormat === "kea" ? renderKeaDhcp4Conf(this) : null],
       ["usr/lib/os-release", osRelease],

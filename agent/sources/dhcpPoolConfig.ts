@@ -3,6 +3,10 @@
  * lease source of that server (dnsmasq, ISC dhcpd, Kea), so that support can tell a full pool from
  * a device that never asked. A configuration changes only when the server is restarted with it,
  * so it is read once a minute; no file at all means the pools are unknown (null), not none.
+ *
+ * The files a configuration includes (dnsmasq's conf-file and conf-dir, ISC dhcpd's include) are
+ * read too, each once however often it is named, right after the file naming it and at most
+ * MAX_CONFIG_FILES in all, so a loop of includes or a huge directory costs a bounded read.
  */
 import { type DhcpPool, MAX_DHCP_POOLS, MAX_STRING_LENGTH } from "../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "./parseResult.js";
@@ -11,27 +15,42 @@ import type { SourceContext, SourceOutcome } from "./source.js";
 
 export const DHCP_POOLS_REFRESH_MS = 60_000;
 
+/** Configuration files read per server and minute, includes and directories' files counted. */
+export const MAX_CONFIG_FILES = 64;
+
+/**
+ * Another configuration a file includes: one file, or the files of a directory (dnsmasq's
+ * conf-dir) in name order, those with a name ending in one of `only` if it has any, and none
+ * ending in one of `skip`. Paths are absolute.
+ */
+export type ConfigInclude = { file: string } | { dir: string; only: string[]; skip: string[] };
+
+/** One configuration file's pools, and what it includes. */
+export interface ConfigPools extends ParseResult<DhcpPool> {
+  includes?: ConfigInclude[];
+}
+
 export interface DhcpPools {
   /** Null when there is no configuration file to read. */
   pools: DhcpPool[] | null;
   skipped: SkippedLine[];
 }
 
+/** dnsmasq (and editors) leave these in configuration directories; dnsmasq never reads them. */
+const NOT_A_CONFIG_NAME = /^\.|~$|^#.*#$/;
+
 export class DhcpPoolConfig {
   readonly #files: (ctx: SourceContext) => Promise<string[]>;
-  readonly #parse: (text: string) => ParseResult<DhcpPool>;
+  readonly #parse: (text: string) => ConfigPools;
   readonly #cache = new RefreshCache<DhcpPools>(DHCP_POOLS_REFRESH_MS);
 
   /** `files`: the configuration files to read, in the server's order; `parse`: one file's pools. */
-  constructor(
-    files: (ctx: SourceContext) => Promise<string[]>,
-    parse: (text: string) => ParseResult<DhcpPool>,
-  ) {
+  constructor(files: (ctx: SourceContext) => Promise<string[]>, parse: (text: string) => ConfigPools) {
     this.#files = files;
     this.#parse = parse;
   }
 
-  /** The pools of every file there is, each range once, remembered for a minute. */
+  /** The pools of every file there is and every file they include, each range once, remembered for a minute. */
   async read(ctx: SourceContext): Promise<DhcpPools> {
     const now = ctx.now();
     const cached = this.#cache.get(now);
@@ -39,20 +58,43 @@ export class DhcpPoolConfig {
     const pools = new Map<string, DhcpPool>();
     const skipped: SkippedLine[] = [];
     let found = false;
-    for (const path of await this.#files(ctx)) {
+    /** Files still to read, next first. */
+    const queue: ConfigFile[] = (await this.#files(ctx)).map((path) => ({
+      path,
+      includedBy: null,
+      inDirectory: false,
+    }));
+    const seen = new Set<string>();
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { path, includedBy, inDirectory } = next;
+      if (seen.has(path)) continue;
+      if (seen.size >= MAX_CONFIG_FILES) {
+        skipped.push(
+          skippedLine(0, `more than ${MAX_CONFIG_FILES} configuration files: the rest are not read`, path),
+        );
+        break;
+      }
+      seen.add(path);
       let text: string | null;
       try {
         text = await ctx.readSystemFile(path);
       } catch (error) {
+        // A directory in a configuration directory: the server passes over it too.
+        if (inDirectory && (error as NodeJS.ErrnoException).code === "EISDIR") continue;
         // Present but unreadable (a root-only file under a dynamic user): said, and no pools guessed.
         skipped.push(skippedLine(0, `cannot read the configuration: ${(error as Error).message}`, path));
         continue;
       }
-      if (text === null) continue;
+      if (text === null) {
+        // The server would not have started without it: removed since, or named wrongly.
+        if (includedBy) skipped.push(skippedLine(0, `included by ${includedBy}, not found`, path));
+        continue;
+      }
       found = true;
-      const ranges = this.#parse(text);
-      for (const pool of ranges.records) pools.set(`${pool.start}-${pool.end}`, pool);
-      for (const s of ranges.skipped) skipped.push({ ...s, text: `${path}: ${s.text}` });
+      const config = this.#parse(text);
+      for (const pool of config.records) pools.set(`${pool.start}-${pool.end}`, pool);
+      for (const s of config.skipped) skipped.push({ ...s, text: `${path}: ${s.text}` });
+      queue.unshift(...(await includedFiles(ctx, config.includes ?? [], path)));
     }
     const fresh = { pools: found ? withinLimits([...pools.values()], skipped) : null, skipped };
     this.#cache.set(now, fresh);
@@ -88,6 +130,40 @@ function withinLimits(pools: DhcpPool[], skipped: SkippedLine[]): DhcpPool[] {
     );
     return { ...pool, name: null };
   });
+}
+
+/** A configuration file to read, and where it was named. */
+interface ConfigFile {
+  path: string;
+  /** The file that includes it; null for one of the server's own places. */
+  includedBy: string | null;
+  /** Listed from an included directory. */
+  inDirectory: boolean;
+}
+
+/** The files the includes of `includedBy` name, in order: a directory's as dnsmasq picks them (none if it is missing). */
+async function includedFiles(
+  ctx: SourceContext,
+  includes: readonly ConfigInclude[],
+  includedBy: string,
+): Promise<ConfigFile[]> {
+  const files: ConfigFile[] = [];
+  for (const include of includes) {
+    if ("file" in include) {
+      files.push({ path: include.file, includedBy, inDirectory: false });
+      continue;
+    }
+    const { dir, only, skip } = include;
+    const names = (await ctx.listSystemDir(dir)) ?? [];
+    for (const name of names.sort()) {
+      if (NOT_A_CONFIG_NAME.test(name)) continue;
+      if (only.length > 0 && !only.some((suffix) => name.length > suffix.length && name.endsWith(suffix)))
+        continue;
+      if (skip.some((suffix) => name.length > suffix.length && name.endsWith(suffix))) continue;
+      files.push({ path: `${dir.replace(/\/+$/, "")}/${name}`, includedBy, inDirectory: true });
+    }
+  }
+  return files;
 }
 
 /** A directory's files in name order, as `dir/name`, without those `exclude` matches; none if it is missing. */

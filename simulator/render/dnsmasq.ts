@@ -43,3 +43,26 @@ export function renderOpenwrtDnsmasqConf(model: GatewayModel): string {
     "no-dhcp-interface=eth1\n"
   );
 }
+
+/**
+ * The files OpenWrt's generated configuration includes with conf-file, as the dnsmasq package
+ * installs them: /etc/dnsmasq.conf holds only commented-out examples (shortened here), and
+ * rfc6761.conf keeps special-use domains from being forwarded. dnsmasq will not start without them.
+ */
+export const OPENWRT_DNSMASQ_INCLUDED_FILES: readonly [string, string][] = [
+  [
+    "etc/dnsmasq.conf",
+    "# Change the following lines if you want dnsmasq to serve SRV\n# records.\n" +
+      "# You may add multiple srv-host lines.\n" +
+      "# The fields are <name>,<target>,<port>,<priority>,<weight>\n\n" +
+      "# A SRV record sending LDAP for the example.com domain to\n# ldapserver.example.com port 389\n" +
+      "#srv-host=_ldap._tcp.example.com,ldapserver.example.com,389\n",
+  ],
+  [
+    "usr/share/dnsmasq/rfc6761.conf",
+    "# RFC6761 included configuration file for dnsmasq\n#\n" +
+      "# includes a list of domains that should not be forwarded to Internet name servers\n" +
+      "# to reduce burden on them, asking questions that they won't know the answer to.\n\n" +
+      "server=/bind/\nserver=/invalid/\nserver=/local/\nserver=/localhost/\nserver=/onion/\nserver=/test/\n",
+  ],
+];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_DHCP_POOLS, topicFor, validateMessage } from "../../../protocol/index.js";
 import { snapshot } from "../../../test/messages.js";
-import { DHCP_POOLS_REFRESH_MS } from "../dhcpPoolConfig.js";
+import { DHCP_POOLS_REFRESH_MS, MAX_CONFIG_FILES } from "../dhcpPoolConfig.js";
 import { type FakeSourceContext, fakeSourceContext } from "../netdev/fakeSourceContext.js";
 import { createDnsmasqSource } from "./dnsmasqSource.js";
 
@@ -55,6 +55,68 @@ describe("dnsmasq source", () => {
         },
       ],
     });
+  });
+
+  it("follows conf-file and conf-dir as dnsmasq does: each file once, a directory's by its suffixes", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/var/lib/misc/dnsmasq.leases", LEASE);
+    ctx.write(
+      "/etc/dnsmasq.conf",
+      [
+        "conf-file=/etc/dnsmasq.lan.conf",
+        "conf-dir=/srv/pools,*.conf",
+        "conf-file=/etc/dnsmasq.conf", // itself: read once
+        "conf-file=/etc/dnsmasq.gone.conf",
+        "",
+      ].join("\n"),
+    );
+    ctx.write(
+      "/etc/dnsmasq.lan.conf",
+      "dhcp-range=set:lan,192.168.1.100,192.168.1.199\nconf-dir=/srv/more,.bak\n",
+    );
+    ctx.write("/srv/more/a.bak", "dhcp-range=10.0.0.1,10.0.0.9\n");
+    ctx.write("/srv/more/b", "dhcp-range=set:iot,192.168.3.10,192.168.3.20\n");
+    ctx.write(
+      "/srv/pools/guest.conf",
+      "dhcp-range=set:guest,192.168.2.10,192.168.2.50\nconf-file=/etc/dnsmasq.lan.conf\n",
+    );
+    ctx.write("/srv/pools/notes.txt", "dhcp-range=10.0.1.1,10.0.1.9\n");
+    ctx.write("/srv/pools/.hidden.conf", "dhcp-range=10.0.2.1,10.0.2.9\n");
+    ctx.write("/srv/pools/sub.conf/x", ""); // a directory: passed over, as dnsmasq does
+    const outcome = await createDnsmasqSource().collect(ctx);
+    expect(outcome).toMatchObject({
+      status: "ok",
+      records: {
+        dhcpPools: [
+          { name: "lan", start: "192.168.1.100", end: "192.168.1.199" },
+          { name: "iot", start: "192.168.3.10", end: "192.168.3.20" },
+          { name: "guest", start: "192.168.2.10", end: "192.168.2.50" },
+        ],
+      },
+      skipped: [
+        { line: 0, reason: "included by /etc/dnsmasq.conf, not found", text: "/etc/dnsmasq.gone.conf" },
+      ],
+    });
+  });
+
+  it("reads at most MAX_CONFIG_FILES configuration files, however many a directory holds", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/tmp/dhcp.leases", LEASE);
+    ctx.write("/etc/dnsmasq.conf", "conf-dir=/srv/many\n");
+    for (let i = 0; i < MAX_CONFIG_FILES + 5; i++) {
+      ctx.write(`/srv/many/${String(i).padStart(3, "0")}`, `dhcp-range=10.0.${i}.1,10.0.${i}.9\n`);
+    }
+    const outcome = await createDnsmasqSource().collect(ctx);
+    if (outcome.status !== "ok") throw new Error(outcome.status);
+    // dnsmasq.conf itself and the first 63 of the directory.
+    expect(outcome.records.dhcpPools).toHaveLength(MAX_CONFIG_FILES - 1);
+    expect(outcome.skipped).toEqual([
+      {
+        line: 0,
+        reason: `more than ${MAX_CONFIG_FILES} configuration files: the rest are not read`,
+        text: "/srv/many/063",
+      },
+    ]);
   });
 
   it("says nothing of pools without a configuration, and reads a new one only after its interval", async () => {

@@ -12,13 +12,19 @@
  * hand out no dynamic addresses, and IPv6 ranges (`::100,::1ff,constructor:br-lan`, `ra-only`)
  * are DHCPv6's: neither is an IPv4 pool, so both are passed over without complaint. A range whose
  * end comes before its start is refused by dnsmasq itself, and skipped here.
+ *
+ * Includes: `conf-file=<file>` and `conf-dir=<dir>[,<suffix>...]`, whose suffixes skip files
+ * ending so and `*<suffix>` reads only files ending so (`conf-dir=/etc/dnsmasq.d/,*.conf`).
+ * OpenWrt's generated file names /etc/dnsmasq.conf and a per-instance directory in /tmp this way.
+ * A relative path depends on dnsmasq's working directory: it is not followed, and said.
  */
 import { isIP } from "node:net";
 import { ipv4Number } from "../../../common/ipv4Number.js";
 import type { DhcpPool } from "../../../protocol/index.js";
-import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
+import type { ConfigInclude, ConfigPools } from "../dhcpPoolConfig.js";
+import { type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
 
-const OPTION = /^\s*(?:--)?dhcp-range\s*=\s*(.*?)\s*$/;
+const OPTION = /^\s*(?:--)?(dhcp-range|conf-file|conf-dir)\s*=\s*(.*?)\s*$/;
 
 /** One `dhcp-range` value: its pool, null for a range that is not an IPv4 pool, or why it is unreadable. */
 function readRange(value: string): DhcpPool | null | string {
@@ -43,17 +49,31 @@ function readRange(value: string): DhcpPool | null | string {
   return { name, start, end };
 }
 
-export function parseDnsmasqDhcpRanges(text: string): ParseResult<DhcpPool> {
+/** A `conf-file` or `conf-dir` value, or why it is not followed. */
+function readInclude(option: string, value: string): ConfigInclude | string {
+  const [path = "", ...suffixes] = value.split(",").map((f) => f.trim());
+  if (!path.startsWith("/")) return `${option} path is not absolute: not followed`;
+  if (option === "conf-file") return { file: path };
+  const only = suffixes.filter((x) => x.startsWith("*") && x.length > 1).map((x) => x.slice(1));
+  const skip = suffixes.filter((x) => x !== "" && !x.startsWith("*"));
+  return { dir: path, only, skip };
+}
+
+export function parseDnsmasqDhcpRanges(text: string): ConfigPools {
   const records: DhcpPool[] = [];
   const skipped: SkippedLine[] = [];
+  const includes: ConfigInclude[] = [];
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const m = OPTION.exec(line);
     if (!m) continue;
-    const range = readRange(m[1] as string);
-    if (typeof range === "string") skipped.push(skippedLine(i + 1, range, line));
-    else if (range !== null) records.push(range);
+    const [, option, value] = m as unknown as [string, string, string];
+    const found = option === "dhcp-range" ? readRange(value) : readInclude(option, value);
+    if (typeof found === "string") skipped.push(skippedLine(i + 1, found, line));
+    else if (found === null) continue;
+    else if ("start" in found) records.push(found);
+    else includes.push(found);
   }
-  return { records, skipped };
+  return { records, skipped, includes };
 }

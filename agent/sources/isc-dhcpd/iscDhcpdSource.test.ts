@@ -34,6 +34,34 @@ describe("isc-dhcpd source", () => {
     expect(outcome.skipped).toEqual([]);
   });
 
+  it("reads the pools of the files dhcpd.conf includes, each once", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/var/lib/dhcp/dhcpd.leases", fixture("debian-4.4-failover.leases"));
+    ctx.write(
+      "/etc/dhcp/dhcpd.conf",
+      readFileSync(join(import.meta.dirname, "../../../fixtures/isc-dhcpd-conf/includes.conf"), "utf8"),
+    );
+    ctx.write(
+      "/etc/dhcp/subnet-lan.conf",
+      "subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.50 192.168.1.150; }\n",
+    );
+    ctx.write(
+      "/etc/dhcp/subnet-guest.conf",
+      'subnet 192.168.2.0 netmask 255.255.255.0 { range 192.168.2.10 192.168.2.90; }\ninclude "/etc/dhcp/subnet-lan.conf";\n',
+    );
+    const outcome = await createIscDhcpdSource().collect(ctx);
+    if (outcome.status !== "ok") throw new Error(outcome.status);
+    expect(outcome.records.dhcpPools).toEqual([
+      { name: null, start: "10.9.0.10", end: "10.9.0.20" },
+      { name: null, start: "192.168.1.50", end: "192.168.1.150" },
+      { name: null, start: "192.168.2.10", end: "192.168.2.90" },
+    ]);
+    expect(outcome.skipped.map((s) => `${s.text}: ${s.reason}`)).toEqual([
+      '/etc/dhcp/dhcpd.conf: include "relative.conf": include path is not absolute: not followed',
+      "/etc/dhcp/split-over-lines.conf: included by /etc/dhcp/dhcpd.conf, not found",
+    ]);
+  });
+
   it("reads OpenBSD's /var/db path and names the file in skipped lines", async () => {
     ctx = fakeSourceContext();
     ctx.write(

@@ -4,13 +4,17 @@
  *
  * Traps: one address may be given alone (low is high); `range6` is DHCPv6's; `#` starts a comment
  * except inside a quoted string (`option domain-name "a#b";`); statements span lines; a pool in a
- * `shared-network NAME { ... }` is named by it, other pools are not named. `include` files are not
- * followed. A range whose high address is below its low one is skipped (dhcpd refuses it).
+ * `shared-network NAME { ... }` is named by it, other pools are not named. A range whose high
+ * address is below its low one is skipped (dhcpd refuses it). `include "<file>";` names a file
+ * read as if it stood there; it is returned to be read on its own (a pool it declares inside a
+ * shared network of the including file is not named by it), and a relative path, which depends on
+ * dhcpd's working directory, is not followed, and said.
  */
 import { isIP } from "node:net";
 import { ipv4Number } from "../../../common/ipv4Number.js";
 import type { DhcpPool } from "../../../protocol/index.js";
-import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+import type { ConfigInclude, ConfigPools } from "../dhcpPoolConfig.js";
+import { type SkippedLine, skippedLine } from "../parseResult.js";
 
 /** The text with its comments blanked out (newlines kept, so offsets still give line numbers). */
 function withoutComments(text: string): string {
@@ -36,11 +40,23 @@ function withoutComments(text: string): string {
   return out;
 }
 
+/** Where the string opened at `open` ends (`\"` does not end it), or -1. */
+function closingQuote(code: string, open: number): number {
+  for (let i = open + 1; i < code.length; i++) {
+    if (code[i] === "\\") i++;
+    else if (code[i] === '"') return i;
+  }
+  return -1;
+}
+
 const lineAt = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
 
-export function parseIscDhcpdRanges(text: string): ParseResult<DhcpPool> {
+const INCLUDE = /^include\s+"([^"]*)"$/;
+
+export function parseIscDhcpdRanges(text: string): ConfigPools {
   const records: DhcpPool[] = [];
   const skipped: SkippedLine[] = [];
+  const includes: ConfigInclude[] = [];
   const code = withoutComments(text);
   /** The headers of the blocks we are in, outermost first. */
   const blocks: string[] = [];
@@ -48,7 +64,7 @@ export function parseIscDhcpdRanges(text: string): ParseResult<DhcpPool> {
   for (let i = 0; i < code.length; i++) {
     const c = code[i];
     if (c === '"') {
-      i = code.indexOf('"', i + 1);
+      i = closingQuote(code, i);
       if (i < 0) break;
       continue;
     }
@@ -58,7 +74,12 @@ export function parseIscDhcpdRanges(text: string): ParseResult<DhcpPool> {
     start = i + 1;
     if (c === "{") blocks.push(statement);
     else if (c === "}") blocks.pop();
-    else if (/^range\s/.test(statement)) {
+    else if (INCLUDE.test(statement)) {
+      const file = (INCLUDE.exec(statement) as RegExpExecArray)[1] as string;
+      if (file.startsWith("/")) includes.push({ file });
+      else
+        skipped.push(skippedLine(lineAt(code, at), "include path is not absolute: not followed", statement));
+    } else if (/^range\s/.test(statement)) {
       const words = statement.split(/\s+/).slice(1);
       if (words[0] === "dynamic-bootp") words.shift();
       const [low, high = low, ...rest] = words;
@@ -73,5 +94,5 @@ export function parseIscDhcpdRanges(text: string): ParseResult<DhcpPool> {
       }
     }
   }
-  return { records, skipped };
+  return { records, skipped, includes };
 }
