@@ -4,10 +4,16 @@
  * returns garbage costs only its own records; the cycle always produces a snapshot.
  */
 import type { Logger } from "../common/logger.js";
-import { type DhcpPool, PROTOCOL_VERSION, type Snapshot, type SourceStatus } from "../protocol/index.js";
+import {
+  type DhcpPool,
+  MAX_ARRAY_ITEMS,
+  PROTOCOL_VERSION,
+  type Snapshot,
+  type SourceStatus,
+} from "../protocol/index.js";
 import { readUptimeSeconds } from "./bootId.js";
 import { attachBridgePorts, type BridgeFdbEntry } from "./sources/fdb/parseBridgeFdbJson.js";
-import type { SkippedLine } from "./sources/parseResult.js";
+import { type SkippedLine, skippedLine } from "./sources/parseResult.js";
 import type { Source, SourceContext, SourceOutcome } from "./sources/source.js";
 
 export interface CollectResult {
@@ -68,6 +74,7 @@ export async function collectSnapshot(
     };
     if (outcome.status === "ok") {
       const r = outcome.records;
+      const leftOut: SkippedLine[] = [];
       for (const key of [
         "leases",
         "neighbors",
@@ -79,8 +86,15 @@ export async function collectSnapshot(
       ] as const) {
         const rows = r[key];
         if (!rows) continue;
-        (snapshot[key] as unknown[]).push(...rows);
-        status.records += rows.length;
+        // Past the protocol's limit the collector would refuse the whole snapshot: the rest is left out.
+        const into = snapshot[key] as unknown[];
+        const room = Math.max(0, MAX_ARRAY_ITEMS - into.length);
+        into.push(...(rows.length > room ? rows.slice(0, room) : rows));
+        status.records += Math.min(rows.length, room);
+        if (rows.length > room) {
+          const reason = `${rows.length - room} ${key} past the protocol's limit of ${MAX_ARRAY_ITEMS} per snapshot left out`;
+          leftOut.push(skippedLine(0, reason, ""));
+        }
       }
       if (r.router) {
         snapshot.router = r.router;
@@ -94,8 +108,9 @@ export async function collectSnapshot(
         bridgeFdb.push(...r.bridgeFdb);
         status.records += r.bridgeFdb.length;
       }
-      status.skipped = outcome.skipped.length;
-      if (outcome.skipped.length > 0) skippedExamples.set(name, outcome.skipped.slice(0, SKIPPED_EXAMPLES));
+      const skipped = leftOut.length > 0 ? [...leftOut, ...outcome.skipped] : outcome.skipped;
+      status.skipped = skipped.length;
+      if (skipped.length > 0) skippedExamples.set(name, skipped.slice(0, SKIPPED_EXAMPLES));
     } else {
       status.error = (outcome.status === "absent" ? outcome.reason : outcome.error).slice(0, 255);
     }

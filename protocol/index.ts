@@ -6,7 +6,7 @@ export * from "./limits.js";
 export * from "./mac.js";
 export * from "./messages.js";
 export * from "./payload.js";
-export type { ValidationError } from "./schema.js";
+export type { Schema, ValidationError } from "./schema.js";
 export * from "./topics.js";
 export * from "./validate.js";
 export * from "./version.js";

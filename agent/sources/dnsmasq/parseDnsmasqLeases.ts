@@ -9,7 +9,7 @@
  * the file in place, so a shorter line or an unterminated last line is a read that raced a rewrite:
  * it is skipped rather than stored with a cut-off hostname or client id.
  */
-import { type Lease, normalizeMac } from "../../../protocol/index.js";
+import { type Lease, MAX_ID_LENGTH, MAX_STRING_LENGTH, normalizeMac } from "../../../protocol/index.js";
 import { ipFamily } from "../ipFamily.js";
 import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
 
@@ -47,8 +47,11 @@ export function parseDnsmasqLeases(text: string): ParseResult<Lease> {
       continue;
     }
     const expirySeconds = Number(expiryField);
-    const hostname = hostField === "*" ? null : hostField;
-    const clientColumn = clientField === "*" ? null : clientField.toLowerCase();
+    // The client chose both (DHCP options 12 and 61, up to 255 bytes each, a client id printed as
+    // hex): past the protocol's limits they are left out, or the collector would refuse the snapshot.
+    const hostname = hostField === "*" || hostField.length > MAX_STRING_LENGTH ? null : hostField;
+    const clientColumn =
+      clientField === "*" || clientField.length > MAX_ID_LENGTH ? null : clientField.toLowerCase();
     const family = ipFamily(ipField);
     if (family === 4) {
       // Non-Ethernet hardware types are written with a type prefix: `06-01:02:...`.
