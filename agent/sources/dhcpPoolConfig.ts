@@ -154,13 +154,12 @@ async function includedFiles(
       continue;
     }
     const { dir, only, skip } = include;
-    const names = (await ctx.listSystemDir(dir)) ?? [];
-    for (const name of names.sort()) {
-      if (NOT_A_CONFIG_NAME.test(name)) continue;
-      if (only.length > 0 && !only.some((suffix) => name.length > suffix.length && name.endsWith(suffix)))
-        continue;
-      if (skip.some((suffix) => name.length > suffix.length && name.endsWith(suffix))) continue;
-      files.push({ path: `${dir.replace(/\/+$/, "")}/${name}`, includedBy, inDirectory: true });
+    // As dnsmasq compares suffixes: a name that is only the suffix does not end in it.
+    const endsIn = (path: string, suffix: string) => path.endsWith(suffix) && !path.endsWith(`/${suffix}`);
+    for (const path of await filesIn(ctx, dir, NOT_A_CONFIG_NAME)) {
+      if (only.length > 0 && !only.some((suffix) => endsIn(path, suffix))) continue;
+      if (skip.some((suffix) => endsIn(path, suffix))) continue;
+      files.push({ path, includedBy, inDirectory: true });
     }
   }
   return files;
@@ -169,8 +168,10 @@ async function includedFiles(
 /** A directory's files in name order, as `dir/name`, without those `exclude` matches; none if it is missing. */
 export async function filesIn(ctx: SourceContext, dir: string, exclude?: RegExp): Promise<string[]> {
   const names = (await ctx.listSystemDir(dir)) ?? [];
+  // `/etc/dnsmasq.d/` and `/etc/dnsmasq.d` name the same files, which must compare equal.
+  const base = dir.replace(/\/+$/, "");
   return names
     .filter((n) => !exclude?.test(n))
     .sort()
-    .map((n) => `${dir}/${n}`);
+    .map((n) => `${base}/${n}`);
 }

@@ -67,9 +67,11 @@ describe("dnsmasq source", () => {
         "conf-dir=/srv/pools,*.conf",
         "conf-file=/etc/dnsmasq.conf", // itself: read once
         "conf-file=/etc/dnsmasq.gone.conf",
+        "conf-dir=/etc/dnsmasq.d/,*.conf", // Debian's own directory, which the source reads anyway
         "",
       ].join("\n"),
     );
+    ctx.write("/etc/dnsmasq.d/wired.conf", "dhcp-range=set:wired,192.168.4.10,192.168.4.20\n");
     ctx.write(
       "/etc/dnsmasq.lan.conf",
       "dhcp-range=set:lan,192.168.1.100,192.168.1.199\nconf-dir=/srv/more,.bak\n",
@@ -83,7 +85,16 @@ describe("dnsmasq source", () => {
     ctx.write("/srv/pools/notes.txt", "dhcp-range=10.0.1.1,10.0.1.9\n");
     ctx.write("/srv/pools/.hidden.conf", "dhcp-range=10.0.2.1,10.0.2.9\n");
     ctx.write("/srv/pools/sub.conf/x", ""); // a directory: passed over, as dnsmasq does
-    const outcome = await createDnsmasqSource().collect(ctx);
+    const reads: string[] = [];
+    const counting = {
+      ...ctx,
+      readSystemFile: (path: string) => {
+        reads.push(path.replaceAll(/\/+/g, "/"));
+        return ctx.readSystemFile(path);
+      },
+    };
+    const outcome = await createDnsmasqSource().collect(counting);
+    expect(reads.filter((path, i) => reads.indexOf(path) !== i)).toEqual([]);
     expect(outcome).toMatchObject({
       status: "ok",
       records: {
@@ -91,6 +102,7 @@ describe("dnsmasq source", () => {
           { name: "lan", start: "192.168.1.100", end: "192.168.1.199" },
           { name: "iot", start: "192.168.3.10", end: "192.168.3.20" },
           { name: "guest", start: "192.168.2.10", end: "192.168.2.50" },
+          { name: "wired", start: "192.168.4.10", end: "192.168.4.20" },
         ],
       },
       skipped: [
