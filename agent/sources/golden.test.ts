@@ -5,39 +5,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  dhcpPoolSchema,
-  interfaceSchema,
-  leaseSchema,
-  neighborSchema,
-  radioSchema,
-  type Schema,
-  stationSchema,
-  type ValidationError,
-} from "../../protocol/index.js";
-import { goldenBinaryParsers, goldenParsers } from "./goldenParsers.js";
+import type { ValidationError } from "../../protocol/index.js";
+import { goldenBinaryParsers, goldenParsers, protocolRecordSchemas } from "./goldenParsers.js";
 import type { ParseResult } from "./parseResult.js";
 
 const fixturesDir = join(import.meta.dirname, "../../fixtures");
 
-/** The parsers whose records go into a snapshot as they are, by the protocol record they make. */
-const PROTOCOL_RECORDS: Record<string, Schema<unknown>> = {
-  dnsmasq: leaseSchema,
-  "isc-dhcpd": leaseSchema,
-  kea4: leaseSchema,
-  kea6: leaseSchema,
-  "odhcpd-ipv4": leaseSchema,
-  "odhcpd-ipv6": leaseSchema,
-  "proc-net-arp": neighborSchema,
-  "ip-neigh-json": neighborSchema,
-  "ip-neigh-text": neighborSchema,
-  "proc-net-dev": interfaceSchema,
-  "iw-dev": radioSchema,
-  "iw-station-dump": stationSchema,
-  "dnsmasq-conf": dhcpPoolSchema,
-  "isc-dhcpd-conf": dhcpPoolSchema,
-  "kea4-conf": dhcpPoolSchema,
-};
 const update = process.env.UPDATE_GOLDEN === "1";
 
 describe("golden parser fixtures", () => {
@@ -72,7 +45,7 @@ describe("golden parser fixtures", () => {
           expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(readFileSync(expectedFile, "utf8")));
           // What goes on the wire as parsed must be what the collector takes: one record out of the
           // protocol's limits would have it refuse the whole snapshot.
-          const schema = PROTOCOL_RECORDS[name];
+          const schema = protocolRecordSchemas[name];
           if (schema) {
             const errors: ValidationError[] = [];
             for (const [i, record] of result.records.entries()) schema.check(record, `records[${i}]`, errors);

@@ -4,6 +4,14 @@
  * A parser added here is covered by agent/sources/golden.test.ts without further code; a binary
  * format's parser goes in goldenBinaryParsers and is given the fixture's bytes.
  */
+import {
+  interfaceSchema,
+  leaseSchema,
+  neighborSchema,
+  radioSchema,
+  type Schema,
+  stationSchema,
+} from "../../protocol/index.js";
 import { parseProcNetArp } from "./arp/parseProcNetArp.js";
 import { parseDnsmasqDhcpRanges } from "./dnsmasq/parseDnsmasqDhcpRanges.js";
 import { parseDnsmasqLeases } from "./dnsmasq/parseDnsmasqLeases.js";
@@ -52,4 +60,24 @@ export const goldenBinaryParsers: Record<string, (bytes: Uint8Array) => ParseRes
   // static entries on one port make the file longer than the page sysfs returns per read.
   // damaged.bin and truncated.bin are made from the capture by hand.
   brforward: parseBrforward,
+};
+
+/**
+ * The golden parsers whose records go into a snapshot as they are, by the protocol record they
+ * make: each must keep what it returns within the protocol's limits, or the collector refuses the
+ * whole snapshot. (The pool parsers' records pass through DhcpPoolConfig, which keeps them within.)
+ */
+export const protocolRecordSchemas: Record<string, Schema<unknown>> = {
+  dnsmasq: leaseSchema,
+  "isc-dhcpd": leaseSchema,
+  kea4: leaseSchema,
+  kea6: leaseSchema,
+  "odhcpd-ipv4": leaseSchema,
+  "odhcpd-ipv6": leaseSchema,
+  "proc-net-arp": neighborSchema,
+  "ip-neigh-json": neighborSchema,
+  "ip-neigh-text": neighborSchema,
+  "proc-net-dev": interfaceSchema,
+  "iw-dev": radioSchema,
+  "iw-station-dump": stationSchema,
 };

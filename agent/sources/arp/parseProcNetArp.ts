@@ -12,7 +12,7 @@
  * line is a capture that was cut off and is skipped rather than stored with a cut device name.
  */
 import { isIP } from "node:net";
-import { type Neighbor, normalizeMac } from "../../../protocol/index.js";
+import { MAX_STRING_LENGTH, type Neighbor, normalizeMac } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine, splitLines } from "../parseResult.js";
 
 const ATF_COM = 0x2;
@@ -62,6 +62,11 @@ export function parseProcNetArp(text: string): ParseResult<Neighbor> {
     if ((flags & ATF_PUBL) !== 0) continue;
     if (device === "*") {
       skipped.push(skippedLine(i + 1, "entry has no device", line));
+      continue;
+    }
+    // Linux names have at most 15 characters; a longer one is a damaged line, and out of the protocol's limits.
+    if (device.length > MAX_STRING_LENGTH) {
+      skipped.push(skippedLine(i + 1, "device name is too long", line));
       continue;
     }
     if ((flags & ATF_COM) === 0) {
