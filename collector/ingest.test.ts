@@ -119,6 +119,17 @@ describe("ingest acknowledges only what it stored", () => {
     expect(storedLeases(store.db, "gw-2").map((d) => d.mac)).toEqual(["b8:27:eb:12:34:56"]);
   });
 
+  it("stores a snapshot without a record it cannot take, and counts what it left out", async () => {
+    const bad = { ...lease({ mac: "00:1b:11:20:dc:2d", ip: "192.168.1.143" }), hostname: "x".repeat(300) };
+    const payload = JSON.stringify(
+      snapshot({ leases: [lease(), bad, lease({ mac: "00:1b:11:20:dc:2e", ip: "192.168.1.144" })] }),
+    );
+    expect(await ingest.submit(topicFor("gw-1", "snapshot"), payload)).toBe("stored");
+    // By MAC: 00:1b:11:20:dc:2e, then the default lease's d2:5f:3a:91:0c:7e.
+    expect(storedLeases(store.db, "gw-1").map((l) => l.ip)).toEqual(["192.168.1.144", "192.168.1.142"]);
+    expect(ingest.metrics).toMatchObject({ recordsLeftOut: 1, rejected: { schema: 0 } });
+  });
+
   it("after close, submissions are refused (so nothing is acknowledged that will not be stored)", async () => {
     ingest.close();
     await expect(ingest.submit(topicFor("gw-1", "snapshot"), JSON.stringify(snapshot()))).rejects.toThrow(

@@ -31,6 +31,8 @@ export interface IngestMetrics {
   duplicates: number;
   retiredBoot: number;
   rejected: Record<RejectReason, number>;
+  /** Invalid records left out of snapshots that were stored without them (protocol/validate.ts). */
+  recordsLeftOut: number;
   deleted: DeletionCounts;
   /** Gateways deleted because they were silent longer than the router-data maximum age. */
   gatewaysAgedOut: number;
@@ -73,6 +75,7 @@ export class Ingest {
     duplicates: 0,
     retiredBoot: 0,
     rejected: { topic: 0, "too-large": 0, "not-json": 0, schema: 0, "gateway-mismatch": 0 },
+    recordsLeftOut: 0,
     deleted: noDeletions(),
     gatewaysAgedOut: 0,
     batches: 0,
@@ -128,6 +131,18 @@ export class Ingest {
         );
       }
       return Promise.resolve("rejected");
+    }
+    if (result.leftOut.length > 0) {
+      this.metrics.recordsLeftOut += result.leftOut.length;
+      const gateway = result.message.gatewayId;
+      const key = `${gateway}|left-out`;
+      if (!this.#loggedRejections.has(key) && this.#loggedRejections.size < 10_000) {
+        this.#loggedRejections.add(key);
+        this.#log.warn(
+          { gatewayId: gateway, leftOut: result.leftOut },
+          "invalid records left out of a snapshot, the rest stored (further ones for this gateway are counted, not logged)",
+        );
+      }
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ item: { message: result.message, receivedAt }, arrived, resolve, reject });

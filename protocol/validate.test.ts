@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lease, snapshot, state } from "../test/messages.js";
 import { MAX_ARRAY_ITEMS, MAX_PAYLOAD_BYTES } from "./limits.js";
 import { parseTopic, topicFor } from "./topics.js";
-import { validateMessage } from "./validate.js";
+import { MAX_RECORDS_LEFT_OUT, validateMessage } from "./validate.js";
 
 const SNAPSHOT_TOPIC = "leaseline/v1/gw-1/snapshot";
 
@@ -59,6 +59,40 @@ describe("validateMessage", () => {
       JSON.stringify(snapshot({ leases: [lease({ hostname: "x".repeat(300) })] })),
     );
     expect(longName.ok === false && longName.errors[0]?.message).toBe("longer than 255 characters");
+  });
+
+  it("takes a snapshot without its few invalid records, and refuses one with many", () => {
+    const leases = Array.from({ length: 8 }, (_, i) => lease({ ip: `192.168.1.${10 + i}` }));
+    leases[3] = lease({ hostname: "x".repeat(300) });
+    const few = validateMessage(SNAPSHOT_TOPIC, JSON.stringify(snapshot({ leases })));
+    expect(few).toMatchObject({
+      ok: true,
+      leftOut: [{ path: "leases[3].hostname", message: "longer than 255 characters" }],
+    });
+    expect(few.ok && few.message.type === "snapshot" && few.message.leases.map((l) => l.ip)).toEqual(
+      leases.filter((_, i) => i !== 3).map((l) => l.ip),
+    );
+    expect(validateMessage(SNAPSHOT_TOPIC, JSON.stringify(snapshot({ leases: [lease()] })))).toMatchObject({
+      ok: true,
+      leftOut: [],
+    });
+    // More than half of an array, or more than MAX_RECORDS_LEFT_OUT in all: a broken sender.
+    const half = leases.map((l, i) => (i < 5 ? { ...l, mac: "not a mac" } : l));
+    expect(validateMessage(SNAPSHOT_TOPIC, JSON.stringify(snapshot({ leases: half })))).toMatchObject({
+      ok: false,
+      reason: "schema",
+    });
+    const many = Array.from({ length: 100 }, (_, i) => lease({ ip: `10.0.${i >> 8}.${i & 255}` }));
+    for (let i = 0; i <= MAX_RECORDS_LEFT_OUT; i++) many[i * 2] = lease({ hostname: "x".repeat(300) });
+    expect(validateMessage(SNAPSHOT_TOPIC, JSON.stringify(snapshot({ leases: many })))).toMatchObject({
+      ok: false,
+    });
+    // A fault outside the records is the message's own: refused whatever its records.
+    expect(
+      validateMessage(SNAPSHOT_TOPIC, JSON.stringify({ ...snapshot({ leases }), seq: -1 })),
+    ).toMatchObject({
+      ok: false,
+    });
   });
 
   it("bounds the error list for hostile payloads", () => {

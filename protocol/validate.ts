@@ -2,9 +2,26 @@
  * The one validation entry point: every payload the collector receives goes through
  * validateMessage, which never throws and returns typed data or a precise list of errors. The
  * payload is JSON, or JSON gzip-compressed (payload.ts).
+ *
+ * A snapshot whose only faults are a few records (a lease, a neighbour, a station ...) is taken
+ * without them: one device's odd host name must not hide every other device of the gateway.
+ * Many faulty records mean a broken sender, whose snapshots are refused as a whole, so that the
+ * gateway shows as not reporting rather than as empty.
  */
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
-import { type Message, snapshotSchema, speedTestResultSchema, stateSchema } from "./messages.js";
+import {
+  deviceTrafficSchema,
+  interfaceSchema,
+  leaseSchema,
+  lineQualitySchema,
+  type Message,
+  neighborSchema,
+  radioSchema,
+  snapshotSchema,
+  speedTestResultSchema,
+  stateSchema,
+  stationSchema,
+} from "./messages.js";
 import { decodePayload } from "./payload.js";
 import { INVALID, type Schema, type ValidationError } from "./schema.js";
 import { type MessageKind, parseTopic } from "./topics.js";
@@ -13,8 +30,26 @@ import { type MessageKind, parseTopic } from "./topics.js";
 export type RejectReason = "topic" | "too-large" | "not-json" | "schema" | "gateway-mismatch";
 
 export type ValidationResult =
-  | { ok: true; message: Message }
+  /** `leftOut`: the snapshot records left out, each with its first error; usually none. */
+  | { ok: true; message: Message; leftOut: ValidationError[] }
   | { ok: false; reason: RejectReason; errors: ValidationError[] };
+
+/** The snapshot arrays whose invalid records may be left out, with their record schemas. */
+const RECORD_ARRAYS: Record<string, Schema<unknown>> = {
+  leases: leaseSchema,
+  neighbors: neighborSchema,
+  interfaces: interfaceSchema,
+  radios: radioSchema,
+  stations: stationSchema,
+  traffic: deviceTrafficSchema,
+  lineQuality: lineQualitySchema,
+};
+
+/**
+ * Records left out of one snapshot at most; past it, or past half of any one array, the sender is
+ * taken to be broken and the snapshot is refused.
+ */
+export const MAX_RECORDS_LEFT_OUT = 20;
 
 const schemas: Record<MessageKind, Schema<Message>> = {
   snapshot: snapshotSchema,
@@ -46,7 +81,17 @@ export function validateMessage(topic: string, payload: Uint8Array | string): Va
     return reject("not-json", "(payload)", `not JSON: ${(error as Error).message}`);
   }
   const errors: ValidationError[] = [];
-  const message = schemas[parsed.kind].check(json, "", errors);
+  let message = schemas[parsed.kind].check(json, "", errors);
+  let leftOut: ValidationError[] = [];
+  if (message === INVALID && parsed.kind === "snapshot") {
+    // Only a snapshot that failed pays for a second look.
+    const salvaged = withoutFewInvalidRecords(json);
+    const again = salvaged ? snapshotSchema.check(salvaged.json, "", []) : INVALID;
+    if (salvaged && again !== INVALID) {
+      message = again;
+      leftOut = salvaged.leftOut;
+    }
+  }
   if (message === INVALID) return { ok: false, reason: "schema", errors };
   if (message.type !== parsed.kind) {
     return reject("schema", "type", `message type ${message.type} published on the ${parsed.kind} topic`);
@@ -58,5 +103,34 @@ export function validateMessage(topic: string, payload: Uint8Array | string): Va
       `${message.gatewayId} published under ${parsed.gatewayId}`,
     );
   }
-  return { ok: true, message };
+  return { ok: true, message, leftOut };
+}
+
+/**
+ * The snapshot without its invalid records, with the first error of each; null when none is
+ * invalid, or when too many are (see MAX_RECORDS_LEFT_OUT).
+ */
+function withoutFewInvalidRecords(json: unknown): { json: unknown; leftOut: ValidationError[] } | null {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
+  const out: Record<string, unknown> = { ...json };
+  const leftOut: ValidationError[] = [];
+  for (const [key, schema] of Object.entries(RECORD_ARRAYS)) {
+    const records = out[key];
+    if (!Array.isArray(records)) continue;
+    const kept: unknown[] = [];
+    let invalid = 0;
+    for (let i = 0; i < records.length; i++) {
+      const errors: ValidationError[] = [];
+      if (schema.check(records[i], `${key}[${i}]`, errors) !== INVALID) {
+        kept.push(records[i]);
+        continue;
+      }
+      invalid++;
+      leftOut.push(errors[0] ?? { path: `${key}[${i}]`, message: "invalid" });
+      if (leftOut.length > MAX_RECORDS_LEFT_OUT) return null;
+    }
+    if (invalid * 2 > records.length) return null;
+    out[key] = kept;
+  }
+  return leftOut.length > 0 ? { json: out, leftOut } : null;
 }

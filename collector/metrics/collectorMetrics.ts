@@ -37,6 +37,11 @@ export function renderCollectorMetrics({ ingest, store, broker, external, log }:
       "Invalid messages, by reason; never stored.",
       Object.entries(m.rejected).map(([reason, n]) => [{ reason }, n]),
     )
+    .counter(
+      "leaseline_records_left_out_total",
+      "Invalid records left out of snapshots stored without them (a few per snapshot at most).",
+      m.recordsLeftOut,
+    )
     .histogram(
       "leaseline_ingest_latency_seconds",
       "Time from a message's arrival to the commit of its transaction.",
