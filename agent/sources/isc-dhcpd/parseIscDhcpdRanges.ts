@@ -15,38 +15,23 @@ import { ipv4Number } from "../../../common/ipv4Number.js";
 import type { DhcpPool } from "../../../protocol/index.js";
 import type { ConfigInclude, ConfigPools } from "../dhcpPoolConfig.js";
 import { type SkippedLine, skippedLine } from "../parseResult.js";
+import { pastQuoted } from "../pastQuoted.js";
 
 /** The text with its comments blanked out (newlines kept, so offsets still give line numbers). */
 function withoutComments(text: string): string {
   let out = "";
-  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
-    if (quoted) {
-      if (c === "\\") {
-        out += c + (text[i + 1] ?? "");
-        i++;
-        continue;
-      }
-      if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === "#") {
+    if (c === '"') {
+      const past = pastQuoted(text, i);
+      out += text.slice(i, past);
+      i = past - 1;
+    } else if (c === "#") {
       while (i < text.length && text[i] !== "\n") i++;
       out += "\n";
-      continue;
-    }
-    out += c;
+    } else out += c;
   }
   return out;
-}
-
-/** Where the string opened at `open` ends (`\"` does not end it), or -1. */
-function closingQuote(code: string, open: number): number {
-  for (let i = open + 1; i < code.length; i++) {
-    if (code[i] === "\\") i++;
-    else if (code[i] === '"') return i;
-  }
-  return -1;
 }
 
 const lineAt = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
@@ -64,8 +49,8 @@ export function parseIscDhcpdRanges(text: string): ConfigPools {
   for (let i = 0; i < code.length; i++) {
     const c = code[i];
     if (c === '"') {
-      i = closingQuote(code, i);
-      if (i < 0) break;
+      // An unclosed string runs to the end: no statement after it.
+      i = pastQuoted(code, i) - 1;
       continue;
     }
     if (c !== "{" && c !== "}" && c !== ";") continue;

@@ -11,6 +11,7 @@ import { isIP } from "node:net";
 import { ipv4Number, ipv4Text } from "../../../common/ipv4Number.js";
 import type { DhcpPool } from "../../../protocol/index.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
+import { pastQuoted } from "../pastQuoted.js";
 
 /** The text with comments blanked out, strings left as they are. */
 function withoutComments(text: string): string {
@@ -18,10 +19,9 @@ function withoutComments(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
+      const past = pastQuoted(text, i);
+      out += text.slice(i, past);
+      i = past - 1;
     } else if (c === "#" || (c === "/" && text[i + 1] === "/") || text.startsWith("<?include", i)) {
       while (i < text.length && text[i] !== "\n") i++;
       out += "\n";
