@@ -9,7 +9,9 @@ import {
   MAX_ARRAY_ITEMS,
   PROTOCOL_VERSION,
   type Snapshot,
+  type SnapshotRecordArray,
   type SourceStatus,
+  snapshotRecordSchemas,
 } from "../protocol/index.js";
 import { readUptimeSeconds } from "./bootId.js";
 import { attachBridgePorts, type BridgeFdbEntry } from "./sources/fdb/parseBridgeFdbJson.js";
@@ -22,6 +24,8 @@ export interface CollectResult {
   /** A few skipped lines per source, for the log. */
   skippedExamples: Map<string, SkippedLine[]>;
 }
+
+const SNAPSHOT_RECORD_ARRAYS = Object.keys(snapshotRecordSchemas) as SnapshotRecordArray[];
 
 /** Skipped lines logged per source and change of status: enough to diagnose, not a copy of the file. */
 const SKIPPED_EXAMPLES = 3;
@@ -75,15 +79,7 @@ export async function collectSnapshot(
     if (outcome.status === "ok") {
       const r = outcome.records;
       const leftOut: SkippedLine[] = [];
-      for (const key of [
-        "leases",
-        "neighbors",
-        "interfaces",
-        "radios",
-        "stations",
-        "traffic",
-        "lineQuality",
-      ] as const) {
+      for (const key of SNAPSHOT_RECORD_ARRAYS) {
         const rows = r[key];
         if (!rows) continue;
         // Past the protocol's limit the collector would refuse the whole snapshot: the rest is left out.

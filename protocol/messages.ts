@@ -275,6 +275,21 @@ const envelopeShape = {
   collectedAt: epochMs,
 };
 
+/**
+ * The snapshot's arrays of records, by the schema of one record: what the agent's sources fill
+ * (agent/collectSnapshot.ts) and what the collector may take without a faulty record (validate.ts).
+ */
+export const snapshotRecordSchemas = {
+  leases: leaseSchema,
+  neighbors: neighborSchema,
+  interfaces: interfaceSchema,
+  radios: radioSchema,
+  stations: stationSchema,
+  traffic: deviceTrafficSchema,
+  lineQuality: lineQualitySchema,
+} as const;
+export type SnapshotRecordArray = keyof typeof snapshotRecordSchemas;
+
 export const snapshotSchema = object({
   ...envelopeShape,
   type: literal("snapshot"),

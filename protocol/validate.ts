@@ -10,17 +10,11 @@
  */
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
 import {
-  deviceTrafficSchema,
-  interfaceSchema,
-  leaseSchema,
-  lineQualitySchema,
   type Message,
-  neighborSchema,
-  radioSchema,
+  snapshotRecordSchemas,
   snapshotSchema,
   speedTestResultSchema,
   stateSchema,
-  stationSchema,
 } from "./messages.js";
 import { decodePayload } from "./payload.js";
 import { INVALID, type Schema, type ValidationError } from "./schema.js";
@@ -33,17 +27,6 @@ export type ValidationResult =
   /** `leftOut`: the snapshot records left out, each with its first error; usually none. */
   | { ok: true; message: Message; leftOut: ValidationError[] }
   | { ok: false; reason: RejectReason; errors: ValidationError[] };
-
-/** The snapshot arrays whose invalid records may be left out, with their record schemas. */
-const RECORD_ARRAYS: Record<string, Schema<unknown>> = {
-  leases: leaseSchema,
-  neighbors: neighborSchema,
-  interfaces: interfaceSchema,
-  radios: radioSchema,
-  stations: stationSchema,
-  traffic: deviceTrafficSchema,
-  lineQuality: lineQualitySchema,
-};
 
 /**
  * Records left out of one snapshot at most; past it, or past half of any one array, the sender is
@@ -114,7 +97,7 @@ function withoutFewInvalidRecords(json: unknown): { json: unknown; leftOut: Vali
   if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
   const out: Record<string, unknown> = { ...json };
   const leftOut: ValidationError[] = [];
-  for (const [key, schema] of Object.entries(RECORD_ARRAYS)) {
+  for (const [key, schema] of Object.entries(snapshotRecordSchemas) as [string, Schema<unknown>][]) {
     const records = out[key];
     if (!Array.isArray(records)) continue;
     const kept: unknown[] = [];
