@@ -7,6 +7,7 @@ import type { Logger } from "../common/logger.js";
 import {
   type DhcpPool,
   MAX_ARRAY_ITEMS,
+  type Neighbor,
   PROTOCOL_VERSION,
   type Snapshot,
   type SnapshotRecordArray,
@@ -67,6 +68,9 @@ export async function collectSnapshot(
   const skippedExamples = new Map<string, SkippedLine[]>();
   const bridgeFdb: BridgeFdbEntry[] = [];
   let dhcpPools: DhcpPool[] | null = null;
+  /** Where each source's rows went, so that rows left out past the limit are said by their source. */
+  const placed: PlacedRows[] = [];
+  const leftOutBySource: SkippedLine[][] = [];
   outcomes.forEach((outcome, i) => {
     const name = (sources[i] as Source).name;
     const status: SourceStatus = {
@@ -76,21 +80,16 @@ export async function collectSnapshot(
       skipped: 0,
       error: null,
     };
+    const leftOut: SkippedLine[] = [];
     if (outcome.status === "ok") {
       const r = outcome.records;
-      const leftOut: SkippedLine[] = [];
       for (const key of SNAPSHOT_RECORD_ARRAYS) {
         const rows = r[key];
-        if (!rows) continue;
-        // Past the protocol's limit the collector would refuse the whole snapshot: the rest is left out.
+        if (!rows || rows.length === 0) continue;
         const into = snapshot[key] as unknown[];
-        const room = Math.max(0, MAX_ARRAY_ITEMS - into.length);
-        into.push(...(rows.length > room ? rows.slice(0, room) : rows));
-        status.records += Math.min(rows.length, room);
-        if (rows.length > room) {
-          const reason = `${rows.length - room} ${key} past the protocol's limit of ${MAX_ARRAY_ITEMS} per snapshot left out`;
-          leftOut.push(skippedLine(0, reason, ""));
-        }
+        placed.push({ key, status, leftOut, start: into.length, end: into.length + rows.length });
+        for (const row of rows) into.push(row);
+        status.records += rows.length;
       }
       if (r.router) {
         snapshot.router = r.router;
@@ -104,18 +103,70 @@ export async function collectSnapshot(
         bridgeFdb.push(...r.bridgeFdb);
         status.records += r.bridgeFdb.length;
       }
-      const skipped = leftOut.length > 0 ? [...leftOut, ...outcome.skipped] : outcome.skipped;
-      status.skipped = skipped.length;
-      if (skipped.length > 0) skippedExamples.set(name, skipped.slice(0, SKIPPED_EXAMPLES));
     } else {
       status.error = (outcome.status === "absent" ? outcome.reason : outcome.error).slice(0, 255);
     }
     snapshot.sources.push(status);
+    leftOutBySource.push(leftOut);
+  });
+  keepWithinLimits(snapshot, placed);
+  snapshot.sources.forEach((status, i) => {
+    const outcome = outcomes[i] as SourceOutcome;
+    const fromSource = outcome.status === "ok" ? outcome.skipped : [];
+    const leftOut = leftOutBySource[i] as SkippedLine[];
+    const skipped = leftOut.length > 0 ? [...leftOut, ...fromSource] : fromSource;
+    status.skipped = skipped.length;
+    if (skipped.length > 0) skippedExamples.set(status.source, skipped.slice(0, SKIPPED_EXAMPLES));
   });
   if (bridgeFdb.length > 0) snapshot.neighbors = attachBridgePorts(snapshot.neighbors, bridgeFdb);
   // The pools are router data; without the router source there is no record to carry them.
   if (dhcpPools && snapshot.router) snapshot.router = { ...snapshot.router, dhcpPools };
   return { snapshot, skippedExamples };
+}
+
+/** A source's rows of one array: snapshot[key][start, end). */
+interface PlacedRows {
+  key: SnapshotRecordArray;
+  status: SourceStatus;
+  /** The source's rows left out, said first among its skipped lines. */
+  leftOut: SkippedLine[];
+  start: number;
+  end: number;
+}
+
+/**
+ * Past the protocol's per-array limit the collector would refuse the whole snapshot, so the rest
+ * is left out, counted against the sources that brought it. Neighbours are chosen: a business
+ * LAN's table overflows with IPv6 addresses and failed probes, and support needs the devices that
+ * hold a lease first, then any with a MAC, before addresses that never resolved. Other arrays keep
+ * their first rows, in the sources' order.
+ */
+function keepWithinLimits(snapshot: CollectResult["snapshot"], placed: readonly PlacedRows[]): void {
+  for (const key of SNAPSHOT_RECORD_ARRAYS) {
+    const rows = snapshot[key] as unknown[] | undefined;
+    if (!rows || rows.length <= MAX_ARRAY_ITEMS) continue;
+    const kept = new Uint8Array(rows.length);
+    const order = key === "neighbors" ? neighboursByNeed(snapshot) : [...rows.keys()];
+    for (const index of order.slice(0, MAX_ARRAY_ITEMS)) kept[index] = 1;
+    for (const p of placed) {
+      if (p.key !== key) continue;
+      let leftOut = 0;
+      for (let i = p.start; i < p.end; i++) leftOut += 1 - (kept[i] as number);
+      if (leftOut === 0) continue;
+      p.status.records -= leftOut;
+      const reason = `${leftOut} ${key} past the protocol's limit of ${MAX_ARRAY_ITEMS} per snapshot left out`;
+      p.leftOut.push(skippedLine(0, reason, ""));
+    }
+    (snapshot as Record<SnapshotRecordArray, unknown[]>)[key] = rows.filter((_, i) => kept[i] === 1);
+  }
+}
+
+/** The neighbours' indices, most needed first: a leased MAC, then any MAC, then none; each in table order. */
+function neighboursByNeed(snapshot: CollectResult["snapshot"]): number[] {
+  const leased = new Set(snapshot.leases.map((l) => l.mac));
+  const rank = (n: Neighbor) => (n.mac === null ? 2 : leased.has(n.mac) ? 0 : 1);
+  const ranks = snapshot.neighbors.map(rank);
+  return [...ranks.keys()].sort((a, b) => (ranks[a] as number) - (ranks[b] as number) || a - b);
 }
 
 /**
