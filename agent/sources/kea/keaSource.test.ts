@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_TEXT_INCLUDE_DEPTH } from "../dhcpPoolConfig.js";
 import { type FakeSourceContext, fakeSourceContext } from "../netdev/fakeSourceContext.js";
 import { createKeaSource } from "./keaSource.js";
+import { keaIncludes } from "./parseKeaPools.js";
 
 const fixture = (folder: string, name: string) =>
   readFileSync(join(import.meta.dirname, "../../../fixtures", folder, name), "utf8");
@@ -96,5 +98,81 @@ describe("kea source", () => {
       status: "error",
       error: expect.stringMatching(/^\/var\/lib\/kea\/kea-leases4\.csv: header lacks client_id/),
     });
+  });
+
+  it("reads the pools of the files the configuration includes, in their place", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/var/lib/kea/kea-leases4.csv", `${H4}\n${row("192.0.2.20", "laptop")}`);
+    ctx.write(
+      "/etc/kea/kea-dhcp4.conf",
+      [
+        "{",
+        '  "Dhcp4": {',
+        '    // <?include "/etc/kea/commented-out.json"?>',
+        '    "user-context": { "note": "<?include \\"/etc/kea/in-a-string.json\\"?>" },',
+        '    "subnet4": [ <?include "/etc/kea/subnets.json"?> ]',
+        "  }",
+        "}",
+      ].join("\n"),
+    );
+    ctx.write(
+      "/etc/kea/subnets.json",
+      [
+        "# the wired LAN, then the guests",
+        '{ "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10 - 192.0.2.200" } ] },',
+        '{ "id": 2, "subnet": "198.51.100.0/24", "pools": [',
+        "  <?include",
+        '     "/etc/kea/guest-pools.json" ?>',
+        "] }",
+      ].join("\n"),
+    );
+    ctx.write("/etc/kea/guest-pools.json", '{ "pool": "198.51.100.64/26" } <?include "relative.json"?>');
+    ctx.write("/etc/kea/in-a-string.json", '{ "pool": "203.0.113.1 - 203.0.113.9" }');
+    const outcome = await createKeaSource().collect(ctx);
+    expect(outcome).toMatchObject({
+      status: "ok",
+      records: {
+        dhcpPools: [
+          { name: null, start: "192.0.2.10", end: "192.0.2.200" },
+          { name: null, start: "198.51.100.64", end: "198.51.100.127" },
+        ],
+      },
+    });
+    expect(outcome.status === "ok" && outcome.skipped).toEqual([
+      {
+        line: 0,
+        reason: "/etc/kea/guest-pools.json: include path is not absolute: not followed",
+        text: "relative.json",
+      },
+    ]);
+  });
+
+  it("reports a missing included file, and ends a loop of includes at Kea's depth", async () => {
+    ctx = fakeSourceContext();
+    ctx.write("/var/lib/kea/kea-leases4.csv", `${H4}\n${row("192.0.2.20", "laptop")}`);
+    ctx.write(
+      "/etc/kea/kea-dhcp4.conf",
+      '{ "Dhcp4": { "subnet4": [ <?include "/etc/kea/loop.json"?> <?include "/etc/kea/gone.json"?> ] } }',
+    );
+    ctx.write("/etc/kea/loop.json", '<?include "/etc/kea/loop.json"?>');
+    const outcome = await createKeaSource().collect(ctx);
+    expect(outcome.status === "ok" && outcome.skipped).toEqual([
+      {
+        line: 0,
+        reason: `/etc/kea/loop.json: includes nested more than ${MAX_TEXT_INCLUDE_DEPTH} deep: not read`,
+        text: "/etc/kea/loop.json",
+      },
+      { line: 0, reason: "included by /etc/kea/kea-dhcp4.conf, not found", text: "/etc/kea/gone.json" },
+    ]);
+    expect(outcome.status === "ok" && outcome.records.dhcpPools).toEqual([]);
+  });
+
+  it("finds Kea's include directives only outside comments and strings", () => {
+    const text =
+      '/* <?include "/a"?> */ "<?include \\"/b\\"?>" <?include\t"/c"\n?> # <?include "/d"?>\n<?include "/e" ?>';
+    expect(keaIncludes(text).map((i) => [i.file, text.slice(i.start, i.end)])).toEqual([
+      ["/c", '<?include\t"/c"\n?>'],
+      ["/e", '<?include "/e" ?>'],
+    ]);
   });
 });

@@ -14,7 +14,7 @@ import type { SkippedLine } from "../parseResult.js";
 import { readSettledFile } from "../readSettledFile.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { type KeaFamily, type KeaLeaseFileSet, mergeKeaLeaseFiles } from "./parseKeaLeases.js";
-import { parseKeaPools } from "./parseKeaPools.js";
+import { keaIncludes, parseKeaPools } from "./parseKeaPools.js";
 
 export const KEA_LEASE4_PATHS = ["/var/lib/kea/kea-leases4.csv"];
 export const KEA_LEASE6_PATHS = ["/var/lib/kea/kea-leases6.csv"];
@@ -43,7 +43,7 @@ export function createKeaSource(options: KeaSourceOptions = {}): Source {
     ["ipv6", options.paths6 ?? KEA_LEASE6_PATHS],
   ];
   const allPaths = families.flatMap(([, paths]) => paths);
-  const pools = new DhcpPoolConfig(async () => KEA_DHCP4_CONFIG_PATHS, parseKeaPools);
+  const pools = new DhcpPoolConfig(async () => KEA_DHCP4_CONFIG_PATHS, parseKeaPools, keaIncludes);
 
   return {
     name: "kea",

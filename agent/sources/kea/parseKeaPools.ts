@@ -4,35 +4,58 @@
  *
  * Traps: the file is JSON with comments (`//`, `#` and `/* *\/`, none of them inside strings); a
  * pool is a range (`"192.0.2.10 - 192.0.2.200"`, spaces optional) or a prefix (`"192.0.2.64/26"`,
- * every address of it); `<?include "file"?>` lines are not followed. A file that is not JSON is one
- * skipped entry on line 0; a pool that is neither form is skipped with its subnet's place.
+ * every address of it); `<?include "file"?>` stands for the text of that file, anywhere outside
+ * comments and strings (Kea's lexer reads it in place, so a list of subnets can live in a file of
+ * its own). keaIncludes finds them for the reader to splice in (dhcpPoolConfig.ts); one left in the
+ * text is blanked. A file that is not JSON is one skipped entry on line 0; a pool that is neither
+ * form is skipped with its subnet's place.
  */
 import { isIP } from "node:net";
 import { ipv4Number, ipv4Text } from "../../../common/ipv4Number.js";
 import type { DhcpPool } from "../../../protocol/index.js";
+import type { TextInclude } from "../dhcpPoolConfig.js";
 import { type ParseResult, type SkippedLine, skippedLine } from "../parseResult.js";
 import { pastQuoted } from "../pastQuoted.js";
 
-/** The text with comments blanked out, strings left as they are. */
-function withoutComments(text: string): string {
-  let out = "";
+/** Kea's directive: `<?`, `include`, a quoted file name without quotes or newlines, `?>`, blanks between. */
+const INCLUDE_DIRECTIVE = /<\?[ \t\r\n]*include[ \t\r\n]*"([^"\n]+)"[ \t\r\n]*\?>/y;
+
+/** The text with comments and include directives blanked out, strings left as they are; and the directives. */
+function scanKeaConfig(text: string): { code: string; includes: TextInclude[] } {
+  let code = "";
+  const includes: TextInclude[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (c === '"') {
       const past = pastQuoted(text, i);
-      out += text.slice(i, past);
+      code += text.slice(i, past);
       i = past - 1;
-    } else if (c === "#" || (c === "/" && text[i + 1] === "/") || text.startsWith("<?include", i)) {
+    } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
       while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
+      code += "\n";
     } else if (c === "/" && text[i + 1] === "*") {
       const end = text.indexOf("*/", i + 2);
       const comment = text.slice(i, end < 0 ? text.length : end + 2);
-      out += comment.replace(/[^\n]/g, " ");
+      code += comment.replace(/[^\n]/g, " ");
       i += comment.length - 1;
-    } else out += c;
+    } else if (c === "<" && text[i + 1] === "?") {
+      INCLUDE_DIRECTIVE.lastIndex = i;
+      const directive = INCLUDE_DIRECTIVE.exec(text);
+      // Not a directive Kea knows: left in, so the text is not JSON, as Kea would not start with it.
+      if (!directive) code += c;
+      else {
+        includes.push({ start: i, end: i + directive[0].length, file: directive[1] as string });
+        code += directive[0].replace(/[^\n]/g, " ");
+        i += directive[0].length - 1;
+      }
+    } else code += c;
   }
-  return out;
+  return { code, includes };
+}
+
+/** The `<?include "file"?>` directives of a Kea configuration, in order, outside comments and strings. */
+export function keaIncludes(text: string): TextInclude[] {
+  return scanKeaConfig(text).includes;
 }
 
 /** `a - b` or `a/len`: the first and last address, or null. */
@@ -58,7 +81,7 @@ export function parseKeaPools(text: string): ParseResult<DhcpPool> {
   const skipped: SkippedLine[] = [];
   let doc: unknown;
   try {
-    doc = JSON.parse(withoutComments(text));
+    doc = JSON.parse(scanKeaConfig(text).code);
   } catch {
     return { records, skipped: [skippedLine(0, "not valid JSON once comments are removed", text)] };
   }
