@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { liveHeapBytes } from "../test/helpers.js";
-import { rememberByText, rememberLastText } from "./rememberByText.js";
+import { rememberByText, rememberLastText, rememberLinesOfLastText } from "./rememberByText.js";
 
 describe("rememberByText", () => {
   it("computes each text once, null and 0 answers included", () => {
@@ -54,5 +54,38 @@ describe("rememberLastText", () => {
     expect(parse("a")).toEqual({ lines: 1 });
     expect(parse("a\nb")).toEqual(first);
     expect(calls).toEqual(["a\nb", "a", "a\nb"]);
+  });
+});
+
+describe("rememberLinesOfLastText", () => {
+  it("computes only the lines the last text did not have, and forgets lines that went", () => {
+    const calls: string[] = [];
+    const read = rememberLinesOfLastText((line: string) => {
+      calls.push(line);
+      return line === "skip" ? null : { length: line.length };
+    });
+    const first = read(["a", "bb", "skip", "a"]);
+    expect(first).toEqual([{ length: 1 }, { length: 2 }, null, { length: 1 }]);
+    const second = read(["bb", "ccc", "skip"]);
+    expect(second[0]).toBe(first[1]);
+    expect(read(["a", "ccc"])).toEqual([{ length: 1 }, { length: 3 }]);
+    // "a" was not in the text before: computed again; "skip" is remembered as null too.
+    expect(calls).toEqual(["a", "bb", "skip", "ccc", "a"]);
+  });
+
+  it("keeps none of the texts its lines were cut from", () => {
+    const read = rememberLinesOfLastText((line: string) => ({ host: line.split(" ")[1] }));
+    const before = liveHeapBytes();
+    let kept: { host: string | undefined }[] = [];
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      // Each text adds a lease and keeps the others, as a file grows; the padding makes it 900 KB.
+      lines.push(`${i} host-with-a-long-name-${i}`);
+      const text = [...lines, `${"#".repeat(900_000)}${i}`].join("\n");
+      kept = read(text.split("\n"));
+    }
+    expect(kept[0]?.host).toBe("host-with-a-long-name-0");
+    // An answer from each of 40 texts of 900 KB: viewing them, it would keep 36 MB alive.
+    expect(liveHeapBytes() - before).toBeLessThan(4_000_000);
   });
 });

@@ -44,3 +44,26 @@ export function rememberLastText<T>(compute: (text: string) => T): (text: string
     return last.answer;
   };
 }
+
+/**
+ * A pure function of a line, applied to every line of a text, with the answers for the lines of
+ * the last text kept for the next: a lease file is rewritten whole for one renewal, and every
+ * other line comes back unchanged. Only the last text's lines are kept, so memory follows the
+ * file, and an answer is computed from a copy of its line, so it keeps no earlier text alive. The
+ * answers are shared, so they must never be modified.
+ */
+export function rememberLinesOfLastText<T>(compute: (line: string) => T): (lines: readonly string[]) => T[] {
+  let last = new Map<string, T>();
+  return (lines) => {
+    const now = new Map<string, T>();
+    const answers = lines.map((line) => {
+      let answer = now.get(line) ?? last.get(line);
+      // Kept for the next text, the answer must not view this one: computed from a copy.
+      if (answer === undefined) answer = compute(detachedCopy(line));
+      now.set(line, answer);
+      return answer;
+    });
+    last = now;
+    return answers;
+  };
+}

@@ -5,12 +5,12 @@
  * like every device leaving at once). Its configuration gives the IPv4 pools the leases come from
  * (parseDnsmasqDhcpRanges.ts), so support can see a full pool.
  */
-import { rememberLastText } from "../../../common/rememberByText.js";
+import { rememberLastText, rememberLinesOfLastText } from "../../../common/rememberByText.js";
 import { DhcpPoolConfig, filesIn } from "../dhcpPoolConfig.js";
 import { readSettledFile } from "../readSettledFile.js";
 import type { Source, SourceContext, SourceOutcome } from "../source.js";
 import { parseDnsmasqDhcpRanges } from "./parseDnsmasqDhcpRanges.js";
-import { parseDnsmasqLeases } from "./parseDnsmasqLeases.js";
+import { parseDnsmasqLeases, readLeaseLine } from "./parseDnsmasqLeases.js";
 
 export const DNSMASQ_LEASE_PATHS = [
   "/tmp/dhcp.leases",
@@ -36,8 +36,9 @@ export interface DnsmasqSourceOptions {
 
 export function createDnsmasqSource(options: DnsmasqSourceOptions = {}): Source {
   const candidates = options.file ? [options.file] : DNSMASQ_LEASE_PATHS;
-  // Read at every poll, the file changes only when a lease does.
-  const parse = rememberLastText(parseDnsmasqLeases);
+  // Read at every poll, the file changes only when a lease does, and then mostly in one line.
+  const readLines = rememberLinesOfLastText(readLeaseLine);
+  const parse = rememberLastText((text: string) => parseDnsmasqLeases(text, readLines));
   const pools = new DhcpPoolConfig(configFiles, parseDnsmasqDhcpRanges);
 
   return {
