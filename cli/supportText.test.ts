@@ -41,6 +41,16 @@ describe("support text", () => {
     });
   });
 
+  it("says a leased device that is on neither Wi-Fi nor the LAN now is away", () => {
+    const device = { mac: "aa:bb:cc:dd:ee:01", connection: "unknown", band: null, bridgePort: null };
+    const links = deviceCells([
+      { ...device, present: false },
+      { ...device, present: true },
+      { ...device, connection: "wired", bridgePort: "lan2", present: true },
+    ]).map((row) => row.link);
+    expect(links).toEqual(["away", "unknown", "wired lan2"]);
+  });
+
   it("prints each DHCP pool's use, says when one is full, and tells an unread configuration from no pool", () => {
     const withPools = (dhcpPools: unknown) =>
       gatewayText({

@@ -27,9 +27,15 @@ const cut = (value: unknown, width: number): string | null => {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 };
 
+/**
+ * How the device is connected; "away" for one that holds a lease but is neither a Wi-Fi station
+ * nor a resolved neighbour now (left, asleep, or switched off), which support must not read as
+ * "connected somehow".
+ */
 const linkOf = (d: Row): string => {
   if (d.connection === "wifi") return d.band ? `wifi ${d.band}` : "wifi";
   if (d.connection === "wired") return d.bridgePort ? `wired ${d.bridgePort}` : "wired";
+  if (d.present === false) return "away";
   return String(d.connection ?? "-");
 };
 
