@@ -79,25 +79,34 @@ export function parseBridgeFdbJson(text: string): ParseResult<BridgeFdbEntry> {
  * addresses, so neither says where a device is. Neighbours without a match keep their bridgePort.
  */
 export function attachBridgePorts(neighbors: Neighbor[], fdb: BridgeFdbEntry[]): Neighbor[] {
-  const portByKey = new Map<string, string>();
+  /** Port by MAC, per bridge and per `bridge.vlan`: lookups without a key string per row. */
+  const ports = new Map<string, Map<string, string>>();
   /** Bridges whose rows carry no VLAN id. */
   const withoutVlans = new Set<string>();
-  for (const entry of fdb) {
-    if (entry.self || entry.permanent || entry.bridge === null) continue;
-    const keys = [`${entry.bridge}\u0000${entry.mac}`];
-    if (entry.vlan !== null) keys.push(`${entry.bridge}.${entry.vlan}\u0000${entry.mac}`);
-    else withoutVlans.add(entry.bridge);
+  const learn = (bridge: string, mac: string, port: string) => {
+    let byMac = ports.get(bridge);
+    if (byMac === undefined) ports.set(bridge, (byMac = new Map()));
     // The first row wins: a MAC is in the table once per VLAN, and the untagged form of the
     // bridge's name cannot say which VLAN was meant.
-    for (const key of keys) if (!portByKey.has(key)) portByKey.set(key, entry.interface);
+    if (!byMac.has(mac)) byMac.set(mac, port);
+  };
+  for (const entry of fdb) {
+    if (entry.self || entry.permanent || entry.bridge === null) continue;
+    learn(entry.bridge, entry.mac, entry.interface);
+    if (entry.vlan !== null) learn(`${entry.bridge}.${entry.vlan}`, entry.mac, entry.interface);
+    else withoutVlans.add(entry.bridge);
   }
   return neighbors.map((n) => {
     if (n.mac === null) return n;
-    let port = portByKey.get(`${n.interface}\u0000${n.mac}`);
-    const dot = n.interface.lastIndexOf(".");
-    if (port === undefined && dot > 0 && withoutVlans.has(n.interface.slice(0, dot))) {
-      port = portByKey.get(`${n.interface.slice(0, dot)}\u0000${n.mac}`);
+    let port = ports.get(n.interface)?.get(n.mac);
+    if (port === undefined) {
+      const dot = n.interface.lastIndexOf(".");
+      if (dot > 0 && withoutVlans.has(n.interface.slice(0, dot))) {
+        port = ports.get(n.interface.slice(0, dot))?.get(n.mac);
+      }
     }
-    return port === undefined ? n : { ...n, bridgePort: port };
+    if (port === undefined) return n;
+    // Spelled out, not spread: without V8's JIT (the agent's --lite-mode) a spread per row adds up.
+    return { ip: n.ip, mac: n.mac, interface: n.interface, state: n.state, bridgePort: port };
   });
 }
