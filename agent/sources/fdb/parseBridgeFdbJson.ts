@@ -85,7 +85,10 @@ export function attachBridgePorts(neighbors: Neighbor[], fdb: BridgeFdbEntry[]):
   const withoutVlans = new Set<string>();
   const learn = (bridge: string, mac: string, port: string) => {
     let byMac = ports.get(bridge);
-    if (byMac === undefined) ports.set(bridge, (byMac = new Map()));
+    if (byMac === undefined) {
+      byMac = new Map();
+      ports.set(bridge, byMac);
+    }
     // The first row wins: a MAC is in the table once per VLAN, and the untagged form of the
     // bridge's name cannot say which VLAN was meant.
     if (!byMac.has(mac)) byMac.set(mac, port);
